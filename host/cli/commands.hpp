@@ -1,0 +1,39 @@
+// Each `bertlab` subcommand registers itself on the application here; its
+// callback does the work and throws on failure (see app.cpp for exit codes).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace bertlab::cli {
+
+// A failure with a specific exit code (app.cpp maps other exceptions to 1).
+class ExitError : public std::runtime_error {
+ public:
+  ExitError(int code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  int code() const { return code_; }
+
+ private:
+  int code_;
+};
+
+// Exit codes: 0 success, 1 an error in the work (bad file, store, plugin),
+// 2 bad command line, 3 a command this build cannot run yet, 130 interrupted.
+inline constexpr int kExitError = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitUnavailable = 3;
+
+// `--store PATH` on a subcommand, defaulting to bertlab.db in the working directory.
+inline CLI::Option* add_store_option(CLI::App& command, std::string& store_path) {
+  return command.add_option("--store", store_path, "Trial store (SQLite file)")->default_val("bertlab.db");
+}
+
+void add_plugins_command(CLI::App& app);
+void add_history_commands(CLI::App& app);  // history, trials, show, query
+void add_run_command(CLI::App& app);
+
+int run(int argc, char** argv);
+
+}  // namespace bertlab::cli

@@ -1,0 +1,148 @@
+// The trial store: every study, trial, intermediate value, attribute and
+// artifact of bertlab's history. Callers see only this interface; SQLite is
+// one backend (sqlite_store.cpp) and another (PostgreSQL, for workers on
+// several machines) can be added behind open_store() without touching them.
+//
+// Concurrency: several processes may use one store at once. Each write is one
+// short transaction; create_trial() numbers trials inside the transaction
+// that inserts them, so numbers are unique and gap-free per study.
+// Errors: every failure throws StoreError with the database path and the
+// operation that failed.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "bertlab/study.hpp"
+
+namespace bertlab::store {
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct StudyRecord {
+  std::int64_t id = 0;
+  std::string name;
+  std::string experiment;       // the experiment file's text, as run
+  std::string experiment_hash;  // sha256 hex of `experiment`
+  std::string metric;
+  Direction direction = Direction::maximize;
+  std::string created_at;  // ISO 8601 UTC
+};
+
+struct StudySummary {
+  StudyRecord study;
+  std::map<TrialState, std::int64_t> counts;  // trials per state
+  std::optional<double> best_value;           // best COMPLETE value in the study's direction
+  std::optional<std::int64_t> best_trial;     // its number
+};
+
+struct IntermediateValue {
+  std::int64_t step = 0;
+  std::string name;  // the metric's name ("eval_accuracy", "train_loss", ...)
+  double value = 0.0;
+};
+
+struct Artifact {
+  std::string kind;  // "model", ...
+  std::string path;
+  std::string created_at;
+};
+
+struct TrialRecord {
+  std::int64_t id = 0;  // store-wide id
+  std::int64_t study_id = 0;
+  std::int64_t number = 0;  // 0-based within the study
+  TrialState state = TrialState::running;
+  nlohmann::json params = nlohmann::json::object();
+  std::optional<double> value;
+  std::string error;  // reason, for FAILED (and PRUNED) trials
+  std::string started_at;
+  std::string finished_at;  // empty while running
+  std::string heartbeat_at;
+  std::optional<std::int64_t> seed;
+  nlohmann::json plugins = nlohmann::json::object();  // {"kind/name": "version"}
+  std::string data_fingerprint;
+  std::vector<IntermediateValue> intermediate_values;  // by step, then name
+  nlohmann::json attributes = nlohmann::json::object();
+  std::vector<Artifact> artifacts;
+};
+
+// What a new trial starts with; `params` may be filled by the callback of
+// create_trial, which runs inside the inserting transaction.
+struct TrialInit {
+  nlohmann::json params = nlohmann::json::object();
+  std::optional<std::int64_t> seed;
+  nlohmann::json plugins = nlohmann::json::object();
+  std::string data_fingerprint;
+};
+
+// Rows of a read-only query: column names, then each row's values as JSON
+// (null, integer, real or string; blobs as hex strings).
+struct QueryResult {
+  std::vector<std::string> columns;
+  std::vector<std::vector<nlohmann::json>> rows;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Where the store lives, for messages.
+  virtual const std::string& location() const = 0;
+
+  // Returns the study of that name, creating it when it does not exist.
+  // An existing study keeps its metric and direction; a mismatch throws.
+  virtual StudyRecord get_or_create_study(const std::string& name, const std::string& experiment,
+                                          const std::string& metric, Direction direction) = 0;
+  virtual std::optional<StudyRecord> find_study(const std::string& name) = 0;
+  virtual std::vector<StudySummary> list_studies() = 0;
+
+  // Inserts a RUNNING trial numbered one past the study's highest. `prepare`
+  // runs inside the write transaction, after the study's existing trials are
+  // read and before the insert: a searcher's ask() goes there, so that two
+  // processes never propose from the same history. It may throw; then
+  // nothing is written. Returns the new trial.
+  using PrepareTrial = std::function<TrialInit(const std::vector<TrialRecord>& existing)>;
+  virtual TrialRecord create_trial(std::int64_t study_id, const PrepareTrial& prepare) = 0;
+
+  virtual void report_intermediate(std::int64_t trial_id, std::int64_t step,
+                                   const std::vector<std::pair<std::string, double>>& values) = 0;
+  virtual void heartbeat(std::int64_t trial_id) = 0;
+  virtual void set_attribute(std::int64_t trial_id, const std::string& key, const nlohmann::json& value) = 0;
+  virtual void add_artifact(std::int64_t trial_id, const std::string& kind, const std::string& path) = 0;
+  // Ends a trial: COMPLETE (with value), PRUNED (value = best so far, if
+  // any) or FAILED (error says why). Finishing a finished trial throws.
+  virtual void finish_trial(std::int64_t trial_id, TrialState state, std::optional<double> value,
+                            const std::string& error) = 0;
+
+  // Trials of a study in number order, with intermediate values, attributes
+  // and artifacts.
+  virtual std::vector<TrialRecord> trials(std::int64_t study_id) = 0;
+  virtual std::optional<TrialRecord> trial(std::int64_t study_id, std::int64_t number) = 0;
+
+  // Runs one SQL statement on a read-only connection; anything that would
+  // write fails with StoreError.
+  virtual QueryResult query_readonly(const std::string& sql) = 0;
+};
+
+// Opens (creating and migrating as needed) the store at `location`: a path
+// to an SQLite file. Read-only stores are opened with `read_only`, which
+// never creates or migrates.
+std::unique_ptr<Store> open_store(const std::string& location, bool read_only = false);
+
+std::string to_string(Direction direction);
+Direction parse_direction(const std::string& text);  // "maximize" | "minimize"; throws StoreError
+TrialState parse_trial_state(const std::string& text);  // "RUNNING" | ...; throws StoreError
+
+}  // namespace bertlab::store

@@ -1,0 +1,67 @@
+// bertlab SDK v1 — augmentation.hpp
+//
+// Augmentations for scarce data, at two levels:
+//
+//  - Example level (`Level::example`): text transforms applied to training
+//    examples before tokenization — synonym replacement, random insertion,
+//    swap and deletion (EDA), back-translation tables, ... `augment` returns
+//    the new examples made from one example (possibly none); the host adds
+//    them to the training set of each trial. Labels must stay valid for the
+//    new text (for word-tagged examples, keep `words` and the tag array
+//    aligned).
+//
+//  - Batch level (`Level::hidden_states`): a hook on the encoder outputs of
+//    a training batch, e.g. mixup-style interpolation of hidden states.
+//    `mix` may rewrite the outputs in place and returns how the batch was
+//    mixed; the host then combines the head's loss on the original labels
+//    and on the labels permuted by `permutation`:
+//        loss = lambda * loss(labels) + (1 - lambda) * loss(labels[permutation])
+//    so it works for any head without the head knowing about mixing.
+//
+// Randomness comes only from the generator passed in, which the host seeds
+// per trial, so a seed reproduces a run. Calls may throw std::exception; the
+// host fails the trial with the message.
+#pragma once
+
+#include <optional>
+#include <random>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "bertlab/head.hpp"
+#include "bertlab/plugin.hpp"
+
+namespace bertlab {
+
+struct BatchMix {
+  torch::Tensor permutation;  // [batch] int64: the partner of each row
+  double lambda = 1.0;        // weight of the original row
+};
+
+class Augmentation : public Plugin {
+ public:
+  using Interface = Augmentation;
+  static constexpr const char* kKind = kind::augmentation;
+
+  enum class Level { example, hidden_states };
+  virtual Level level() const = 0;
+
+  // Level::example: new examples derived from `example`.
+  virtual std::vector<Example> augment(const Example& example, std::mt19937_64& rng) const {
+    (void)example;
+    (void)rng;
+    return {};
+  }
+
+  // Level::hidden_states: called on each training batch after the encoder.
+  // Return std::nullopt to leave this batch unmixed.
+  virtual std::optional<BatchMix> mix(EncoderOutputs& outputs, const Batch& batch, std::mt19937_64& rng) {
+    (void)outputs;
+    (void)batch;
+    (void)rng;
+    return std::nullopt;
+  }
+};
+
+}  // namespace bertlab
