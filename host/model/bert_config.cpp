@@ -1,0 +1,113 @@
+#include "model/bert_config.hpp"
+
+#include <fstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "model/activation.hpp"
+
+namespace bertlab::model {
+
+namespace {
+
+template <class T>
+void read(const nlohmann::json& json, const std::string& source, const char* key, T& target) {
+  auto it = json.find(key);
+  if (it == json.end() || it->is_null()) return;  // HF's default applies
+  try {
+    target = it->get<T>();
+  } catch (const nlohmann::json::exception&) {
+    throw std::runtime_error(fmt::format("{}: key '{}' has the wrong type ({})", source, key, it->type_name()));
+  }
+}
+
+void require_positive(const std::string& source, const char* key, std::int64_t value) {
+  if (value <= 0) throw std::runtime_error(fmt::format("{}: key '{}' must be positive, got {}", source, key, value));
+}
+
+void require_probability(const std::string& source, const char* key, double value) {
+  if (!(value >= 0.0 && value < 1.0))
+    throw std::runtime_error(fmt::format("{}: key '{}' must be in [0, 1), got {}", source, key, value));
+}
+
+}  // namespace
+
+BertConfig BertConfig::from_json(const nlohmann::json& json, const std::string& source) {
+  if (!json.is_object()) throw std::runtime_error(source + ": expected a JSON object");
+  std::string model_type;
+  read(json, source, "model_type", model_type);
+  if (model_type != "bert") {
+    throw std::runtime_error(fmt::format("{}: model_type is '{}', bertlab loads BERT models (model_type 'bert')",
+                                         source, model_type.empty() ? "(missing)" : model_type));
+  }
+  BertConfig c;
+  read(json, source, "vocab_size", c.vocab_size);
+  read(json, source, "hidden_size", c.hidden_size);
+  read(json, source, "num_hidden_layers", c.num_hidden_layers);
+  read(json, source, "num_attention_heads", c.num_attention_heads);
+  read(json, source, "intermediate_size", c.intermediate_size);
+  read(json, source, "hidden_act", c.hidden_act);
+  read(json, source, "hidden_dropout_prob", c.hidden_dropout_prob);
+  read(json, source, "attention_probs_dropout_prob", c.attention_probs_dropout_prob);
+  read(json, source, "max_position_embeddings", c.max_position_embeddings);
+  read(json, source, "type_vocab_size", c.type_vocab_size);
+  read(json, source, "initializer_range", c.initializer_range);
+  read(json, source, "layer_norm_eps", c.layer_norm_eps);
+  read(json, source, "pad_token_id", c.pad_token_id);
+  read(json, source, "position_embedding_type", c.position_embedding_type);
+
+  require_positive(source, "vocab_size", c.vocab_size);
+  require_positive(source, "hidden_size", c.hidden_size);
+  require_positive(source, "num_hidden_layers", c.num_hidden_layers);
+  require_positive(source, "num_attention_heads", c.num_attention_heads);
+  require_positive(source, "intermediate_size", c.intermediate_size);
+  require_positive(source, "max_position_embeddings", c.max_position_embeddings);
+  require_positive(source, "type_vocab_size", c.type_vocab_size);
+  require_probability(source, "hidden_dropout_prob", c.hidden_dropout_prob);
+  require_probability(source, "attention_probs_dropout_prob", c.attention_probs_dropout_prob);
+  if (c.hidden_size % c.num_attention_heads != 0) {
+    throw std::runtime_error(fmt::format("{}: hidden_size {} is not a multiple of num_attention_heads {}", source,
+                                         c.hidden_size, c.num_attention_heads));
+  }
+  if (!(c.layer_norm_eps > 0)) throw std::runtime_error(source + ": key 'layer_norm_eps' must be positive");
+  if (c.position_embedding_type != "absolute") {
+    throw std::runtime_error(fmt::format("{}: position_embedding_type '{}' is not supported (only 'absolute')",
+                                         source, c.position_embedding_type));
+  }
+  parse_activation(c.hidden_act, source);  // refuses what we cannot compute
+  return c;
+}
+
+BertConfig BertConfig::load(const std::filesystem::path& config_file) {
+  std::ifstream in(config_file);
+  if (!in) throw std::runtime_error(fmt::format("{}: cannot open the model config", config_file.string()));
+  nlohmann::json json;
+  try {
+    json = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw std::runtime_error(fmt::format("{}: not valid JSON: {}", config_file.string(), e.what()));
+  }
+  return from_json(json, config_file.string());
+}
+
+nlohmann::json BertConfig::to_json() const {
+  return {{"model_type", "bert"},
+          {"architectures", {"BertModel"}},
+          {"vocab_size", vocab_size},
+          {"hidden_size", hidden_size},
+          {"num_hidden_layers", num_hidden_layers},
+          {"num_attention_heads", num_attention_heads},
+          {"intermediate_size", intermediate_size},
+          {"hidden_act", hidden_act},
+          {"hidden_dropout_prob", hidden_dropout_prob},
+          {"attention_probs_dropout_prob", attention_probs_dropout_prob},
+          {"max_position_embeddings", max_position_embeddings},
+          {"type_vocab_size", type_vocab_size},
+          {"initializer_range", initializer_range},
+          {"layer_norm_eps", layer_norm_eps},
+          {"pad_token_id", pad_token_id},
+          {"position_embedding_type", position_embedding_type}};
+}
+
+}  // namespace bertlab::model
