@@ -20,7 +20,7 @@ Activation parse_activation(const std::string& name, const std::string& source) 
       source, name));
 }
 
-at::Tensor apply(Activation activation, const at::Tensor& x) {
+at::Tensor activate(Activation activation, const at::Tensor& x) {
   switch (activation) {
     case Activation::gelu: return at::gelu(x);
     case Activation::gelu_tanh: return at::gelu(x, "tanh");

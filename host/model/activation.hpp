@@ -18,6 +18,6 @@ enum class Activation {
 
 // Throws std::runtime_error naming `source` for a name bertlab does not implement.
 Activation parse_activation(const std::string& name, const std::string& source);
-at::Tensor apply(Activation activation, const at::Tensor& x);
+at::Tensor activate(Activation activation, const at::Tensor& x);
 
 }  // namespace bertlab::model

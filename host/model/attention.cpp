@@ -1,0 +1,26 @@
+#include "model/attention.hpp"
+
+namespace bertlab::model {
+
+BertResidualOutputImpl::BertResidualOutputImpl(const BertConfig& config, std::int64_t input_size)
+    : dense(register_module("dense", torch::nn::Linear(input_size, config.hidden_size))),
+      LayerNorm(register_module(
+          "LayerNorm",
+          torch::nn::LayerNorm(torch::nn::LayerNormOptions({config.hidden_size}).eps(config.layer_norm_eps)))),
+      dropout(register_module("dropout", torch::nn::Dropout(config.hidden_dropout_prob))) {}
+
+torch::Tensor BertResidualOutputImpl::forward(const torch::Tensor& x, const torch::Tensor& residual) {
+  return LayerNorm(dropout(dense(x)) + residual);
+}
+
+BertAttentionImpl::BertAttentionImpl(const BertConfig& config)
+    : self(register_module("self", BertSelfAttention(config))),
+      output(register_module("output", BertResidualOutput(config, config.hidden_size))) {}
+
+std::pair<torch::Tensor, torch::Tensor> BertAttentionImpl::forward(const torch::Tensor& hidden_states,
+                                                                   const AttentionMask& mask, bool return_probs) {
+  auto [context, probs] = self(hidden_states, mask, return_probs);
+  return {output(context, hidden_states), probs};
+}
+
+}  // namespace bertlab::model

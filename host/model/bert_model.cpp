@@ -1,0 +1,46 @@
+#include "model/bert_model.hpp"
+
+#include <ATen/ATen.h>
+#include <torch/nn/init.h>
+
+namespace bertlab::model {
+
+BertModelImpl::BertModelImpl(const BertConfig& config)
+    : embeddings(register_module("embeddings", BertEmbeddings(config))),
+      encoder(register_module("encoder", BertEncoder(config))),
+      pooler(register_module("pooler", BertPooler(config))),
+      config_(config) {}
+
+BertOutput BertModelImpl::forward(const torch::Tensor& input_ids, const torch::Tensor& token_type_ids,
+                                  const torch::Tensor& attention_mask, const BertForwardOptions& options) {
+  auto type_ids = token_type_ids.defined() ? token_type_ids : at::zeros_like(input_ids);
+  auto embedded = embeddings(input_ids, type_ids);
+  auto mask = AttentionMask::from_padding(attention_mask, embedded.scalar_type());
+  auto encoded = encoder(embedded, mask, options.output_hidden_states, options.output_attentions);
+  BertOutput out;
+  out.pooler_output = pooler(encoded.last_hidden_state);
+  out.last_hidden_state = std::move(encoded.last_hidden_state);
+  out.hidden_states = std::move(encoded.hidden_states);
+  out.attentions = std::move(encoded.attentions);
+  return out;
+}
+
+void BertModelImpl::init_weights(std::uint64_t seed) {
+  torch::NoGradGuard no_grad;
+  auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+  for (auto& item : named_parameters()) {
+    const std::string& name = item.key();
+    auto& p = item.value();
+    if (name.find("LayerNorm.weight") != std::string::npos) {
+      p.fill_(1.0);
+    } else if (name.size() >= 4 && name.compare(name.size() - 4, 4, "bias") == 0) {
+      p.zero_();
+    } else {
+      p.normal_(0.0, config_.initializer_range, generator);
+    }
+  }
+  if (config_.pad_token_id >= 0 && config_.pad_token_id < config_.vocab_size)
+    embeddings->word_embeddings->weight[config_.pad_token_id].zero_();
+}
+
+}  // namespace bertlab::model

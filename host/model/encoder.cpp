@@ -1,0 +1,38 @@
+#include "model/encoder.hpp"
+
+namespace bertlab::model {
+
+BertLayerImpl::BertLayerImpl(const BertConfig& config)
+    : attention(register_module("attention", BertAttention(config))),
+      intermediate(register_module("intermediate", BertIntermediate(config))),
+      output(register_module("output", BertResidualOutput(config, config.intermediate_size))) {}
+
+std::pair<torch::Tensor, torch::Tensor> BertLayerImpl::forward(const torch::Tensor& hidden_states,
+                                                               const AttentionMask& mask, bool return_probs) {
+  auto [attention_output, probs] = attention(hidden_states, mask, return_probs);
+  return {output(intermediate(attention_output), attention_output), probs};
+}
+
+BertEncoderImpl::BertEncoderImpl(const BertConfig& config) : layer(register_module("layer", torch::nn::ModuleList())) {
+  for (std::int64_t i = 0; i < config.num_hidden_layers; ++i) {
+    layers_.emplace_back(config);
+    layer->push_back(layers_.back());
+  }
+}
+
+EncoderResult BertEncoderImpl::forward(const torch::Tensor& hidden_states, const AttentionMask& mask,
+                                       bool output_hidden_states, bool output_attentions) {
+  EncoderResult result;
+  auto x = hidden_states;
+  for (auto& block : layers_) {
+    if (output_hidden_states) result.hidden_states.push_back(x);
+    auto [next, probs] = block(x, mask, output_attentions);
+    if (output_attentions) result.attentions.push_back(probs);
+    x = next;
+  }
+  if (output_hidden_states) result.hidden_states.push_back(x);
+  result.last_hidden_state = x;
+  return result;
+}
+
+}  // namespace bertlab::model

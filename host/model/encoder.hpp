@@ -1,0 +1,50 @@
+// The encoder stack: N identical layers, each self-attention then the
+// feed-forward network, each sub-layer with its residual and LayerNorm.
+#pragma once
+
+#include <vector>
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/pimpl.h>
+
+#include "model/attention.hpp"
+#include "model/feed_forward.hpp"
+
+namespace bertlab::model {
+
+class BertLayerImpl : public torch::nn::Module {
+ public:
+  explicit BertLayerImpl(const BertConfig& config);
+  std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& hidden_states, const AttentionMask& mask,
+                                                  bool return_probs = false);
+
+  BertAttention attention{nullptr};
+  BertIntermediate intermediate{nullptr};
+  BertResidualOutput output{nullptr};
+};
+TORCH_MODULE(BertLayer);
+
+struct EncoderResult {
+  torch::Tensor last_hidden_state;
+  std::vector<torch::Tensor> hidden_states;  // input + each layer's output, when asked
+  std::vector<torch::Tensor> attentions;     // each layer's probabilities, when asked
+};
+
+class BertEncoderImpl : public torch::nn::Module {
+ public:
+  explicit BertEncoderImpl(const BertConfig& config);
+  EncoderResult forward(const torch::Tensor& hidden_states, const AttentionMask& mask,
+                        bool output_hidden_states = false, bool output_attentions = false);
+
+  BertLayer& operator[](std::size_t index) { return layers_[index]; }
+  std::size_t size() const { return layers_.size(); }
+
+  torch::nn::ModuleList layer{nullptr};  // "encoder.layer.N" in checkpoints
+
+ private:
+  std::vector<BertLayer> layers_;  // typed handles to the entries of `layer`
+};
+TORCH_MODULE(BertEncoder);
+
+}  // namespace bertlab::model

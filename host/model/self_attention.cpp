@@ -1,0 +1,62 @@
+#include "model/self_attention.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include <ATen/ATen.h>
+
+namespace bertlab::model {
+
+AttentionMask AttentionMask::from_padding(const torch::Tensor& attention_mask, torch::ScalarType dtype) {
+  AttentionMask mask;
+  if (!attention_mask.defined()) return mask;
+  auto keep = attention_mask.to(at::kBool).unsqueeze(1).unsqueeze(2);
+  // With no padding at all, the fused kernel runs fastest without a mask.
+  if (keep.all().item<bool>()) return mask;
+  mask.keep = keep;
+  // The dtype's lowest finite value, as Hugging Face uses: -inf would turn a
+  // fully padded row into NaN.
+  at::Scalar lowest = std::numeric_limits<float>::lowest();
+  if (dtype == at::kBFloat16) lowest = static_cast<float>(std::numeric_limits<c10::BFloat16>::lowest());
+  if (dtype == at::kHalf) lowest = static_cast<float>(std::numeric_limits<c10::Half>::lowest());
+  mask.additive = at::zeros(keep.sizes(), keep.options().dtype(dtype)).masked_fill_(keep.logical_not(), lowest);
+  return mask;
+}
+
+BertSelfAttentionImpl::BertSelfAttentionImpl(const BertConfig& config)
+    : query(register_module("query", torch::nn::Linear(config.hidden_size, config.hidden_size))),
+      key(register_module("key", torch::nn::Linear(config.hidden_size, config.hidden_size))),
+      value(register_module("value", torch::nn::Linear(config.hidden_size, config.hidden_size))),
+      num_heads_(config.num_attention_heads),
+      head_size_(config.head_size()),
+      dropout_prob_(config.attention_probs_dropout_prob) {}
+
+std::pair<torch::Tensor, torch::Tensor> BertSelfAttentionImpl::forward(const torch::Tensor& hidden_states,
+                                                                       const AttentionMask& mask,
+                                                                       bool return_probs) {
+  const auto batch = hidden_states.size(0), seq = hidden_states.size(1);
+  // One GEMM for Q, K and V instead of three: the weights stay separate
+  // parameters (Hugging Face's names), concatenated per call, which costs
+  // little next to the matmul it saves.
+  auto qkv = at::linear(hidden_states, at::cat({query->weight, key->weight, value->weight}),
+                        at::cat({query->bias, key->bias, value->bias}));
+  // [batch, seq, 3, heads, head] -> 3 x [batch, heads, seq, head]
+  auto heads = qkv.view({batch, seq, 3, num_heads_, head_size_}).permute({2, 0, 3, 1, 4});
+  auto q = heads[0], k = heads[1], v = heads[2];
+  const double dropout = is_training() ? dropout_prob_ : 0.0;
+
+  torch::Tensor context, probs;
+  if (!return_probs) {
+    auto keep = mask.keep.defined() ? std::optional<at::Tensor>(mask.keep) : std::nullopt;
+    context = at::scaled_dot_product_attention(q, k, v, keep, dropout);
+  } else {
+    auto scores = at::matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(head_size_));
+    if (mask.additive.defined()) scores = scores + mask.additive;
+    probs = at::softmax(scores, -1);
+    context = at::matmul(dropout > 0 ? at::dropout(probs, dropout, true) : probs, v);
+  }
+  context = context.transpose(1, 2).reshape({batch, seq, num_heads_ * head_size_});
+  return {context, probs};
+}
+
+}  // namespace bertlab::model
