@@ -1,5 +1,7 @@
 #include "model/attention.hpp"
 
+#include "model/fused_linear.hpp"
+
 namespace bertlab::model {
 
 BertResidualOutputImpl::BertResidualOutputImpl(const BertConfig& config, std::int64_t input_size)
@@ -10,6 +12,9 @@ BertResidualOutputImpl::BertResidualOutputImpl(const BertConfig& config, std::in
       dropout(register_module("dropout", torch::nn::Dropout(config.hidden_dropout_prob))) {}
 
 torch::Tensor BertResidualOutputImpl::forward(const torch::Tensor& x, const torch::Tensor& residual) {
+  // Dropout is the identity in eval mode, which lets the residual add run
+  // inside the GEMM there.
+  if (!is_training()) return LayerNorm(linear_add(x, dense->weight, dense->bias, residual));
   return LayerNorm(dropout(dense(x)) + residual);
 }
 

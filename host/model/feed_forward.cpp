@@ -1,5 +1,7 @@
 #include "model/feed_forward.hpp"
 
+#include "model/fused_linear.hpp"
+
 namespace bertlab::model {
 
 BertIntermediateImpl::BertIntermediateImpl(const BertConfig& config)
@@ -7,7 +9,7 @@ BertIntermediateImpl::BertIntermediateImpl(const BertConfig& config)
       activation_(parse_activation(config.hidden_act, "config")) {}
 
 torch::Tensor BertIntermediateImpl::forward(const torch::Tensor& hidden_states) {
-  return activate(activation_, dense(hidden_states));
+  return linear_activation(hidden_states, dense->weight, dense->bias, activation_);
 }
 
 }  // namespace bertlab::model

@@ -1,5 +1,7 @@
 #include "model/self_attention.hpp"
 
+#include "model/fused_linear.hpp"
+
 #include <cmath>
 #include <limits>
 
@@ -38,7 +40,7 @@ std::pair<torch::Tensor, torch::Tensor> BertSelfAttentionImpl::forward(const tor
   // One GEMM for Q, K and V instead of three: the weights stay separate
   // parameters (Hugging Face's names), concatenated per call, which costs
   // little next to the matmul it saves.
-  auto qkv = at::linear(hidden_states, at::cat({query->weight, key->weight, value->weight}),
+  auto qkv = linear(hidden_states, at::cat({query->weight, key->weight, value->weight}),
                         at::cat({query->bias, key->bias, value->bias}));
   // [batch, seq, 3, heads, head] -> 3 x [batch, heads, seq, head]
   auto heads = qkv.view({batch, seq, 3, num_heads_, head_size_}).permute({2, 0, 3, 1, 4});

@@ -105,6 +105,19 @@ TEST_CASE("model: padding does not change the real tokens' outputs") {
   CHECK(at::allclose(alone.pooler_output, padded.pooler_output, 1e-5, 1e-5));
 }
 
+TEST_CASE("model: the fused inference kernels compute what the autograd path computes") {
+  auto model = tiny_model();
+  auto ids = at::randint(1, 100, {3, 8}, at::kLong);
+  auto mask = at::ones_like(ids);
+  mask.index_put_({2, at::indexing::Slice(5)}, 0);
+  auto unfused = model->forward(ids, {}, mask);  // parameters require grad: composite ops
+  REQUIRE(unfused.last_hidden_state.requires_grad());
+  c10::InferenceMode guard;
+  auto fused = model->forward(ids, {}, mask);
+  CHECK(at::allclose(fused.last_hidden_state, unfused.last_hidden_state.detach(), 1e-5, 1e-5));
+  CHECK(at::allclose(fused.pooler_output, unfused.pooler_output.detach(), 1e-5, 1e-5));
+}
+
 TEST_CASE("model: dropout only in training") {
   auto model = tiny_model();
   auto ids = at::randint(1, 100, {2, 6}, at::kLong);

