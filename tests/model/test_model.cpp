@@ -1,11 +1,12 @@
 // The encoder's own properties, on a small random BERT (no checkpoint).
 // Agreement with Hugging Face on real weights is compare_encoder.py's job.
-#include <doctest/doctest.h>
-
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
 
 #include "model/bert_model.hpp"
+
+// After LibTorch: c10's logging header defines a CHECK macro of its own.
+#include <doctest/doctest.h>
 
 using bertlab::model::BertConfig;
 using bertlab::model::BertModel;

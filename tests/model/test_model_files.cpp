@@ -1,7 +1,5 @@
 // Loading and saving Hugging Face model directories, through the library and
 // through `bertlab convert` as a user runs it.
-#include <doctest/doctest.h>
-
 #include <fstream>
 
 #include <ATen/ATen.h>
@@ -9,6 +7,9 @@
 
 #include "checkpoint/hf_model.hpp"
 #include "support.hpp"
+
+// After LibTorch: c10's logging header defines a CHECK macro of its own.
+#include <doctest/doctest.h>
 
 namespace fs = std::filesystem;
 using bertlab::test::run_bertlab;
