@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "checkpoint/safetensors_header.hpp"
+#include "checkpoint/checkpoint_error.hpp"
 
 namespace bertlab::checkpoint {
 

@@ -43,7 +43,7 @@ class TempFile {
   explicit TempFile(const std::filesystem::path& target) : target_(target) {
     std::random_device random;
     for (int attempt = 0; attempt < 16 && descriptor_ < 0; ++attempt) {
-      std::string name = ".";  // appended: "literal" + std::string&& trips a false GCC 12 warning
+      std::string name = ".";  // appended to: "literal" + std::string&& trips GCC 12 bug 105329 warnings
       name += target.filename().string();
       name += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(random());
       path_ = target.parent_path() / name;
@@ -132,7 +132,8 @@ at::Tensor SafetensorsReader::tensor(const std::string& name, std::optional<c10:
   // A byte other than 0 or 1 is not a valid C++ bool; read bools as bytes
   // and compare, as Python does for any nonzero byte.
   const bool is_bool = tensor_info.dtype == DType::BOOL;
-  at::Tensor tensor = at::empty(tensor_info.shape, at::TensorOptions().dtype(is_bool ? c10::kByte : scalar_type(tensor_info.dtype)));
+  at::Tensor tensor =
+      at::empty(tensor_info.shape, at::TensorOptions().dtype(is_bool ? c10::kByte : scalar_type(tensor_info.dtype)));
   const std::size_t byte_count = tensor_info.end - tensor_info.begin;
   // memcpy, not a cast of the mapped pointer: data_offsets need not be aligned.
   if (byte_count > 0)
@@ -150,13 +151,16 @@ void write_safetensors(const std::filesystem::path& path, const std::map<std::st
   header["__metadata__"] = full_metadata;
   std::uint64_t offset = 0;
   for (const auto& [name, tensor] : tensors) {
-    if (name == "__metadata__") throw CheckpointError(tensor_subject(path, name) + ": the name is reserved for metadata");
+    if (name == "__metadata__")
+      throw CheckpointError(tensor_subject(path, name) + ": the name is reserved for metadata");
     if (!tensor.defined()) throw CheckpointError(tensor_subject(path, name) + ": undefined tensor");
     if (tensor.layout() != c10::kStrided)
       throw CheckpointError(tensor_subject(path, name) + ": only dense (strided) tensors can be saved");
     const DType dtype = dtype_of(tensor.scalar_type(), tensor_subject(path, name));
     const std::uint64_t byte_count = static_cast<std::uint64_t>(tensor.numel()) * dtype_size(dtype);
-    header[name] = {{"dtype", std::string(dtype_name(dtype))}, {"shape", tensor.sizes().vec()}, {"data_offsets", {offset, offset + byte_count}}};
+    header[name] = {{"dtype", std::string(dtype_name(dtype))},
+                    {"shape", tensor.sizes().vec()},
+                    {"data_offsets", {offset, offset + byte_count}}};
     offset += byte_count;
   }
 

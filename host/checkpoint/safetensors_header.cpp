@@ -1,7 +1,6 @@
 #include "checkpoint/safetensors_header.hpp"
 
 #include <algorithm>
-#include <array>
 #include <limits>
 #include <set>
 #include <tuple>
@@ -15,29 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-struct DTypeSpec {
-  DType dtype;
-  std::string_view name;
-  std::size_t size;
-};
-
-constexpr std::array<DTypeSpec, 10> kDTypes{{
-    {DType::F64, "F64", 8},
-    {DType::F32, "F32", 4},
-    {DType::F16, "F16", 2},
-    {DType::BF16, "BF16", 2},
-    {DType::I64, "I64", 8},
-    {DType::I32, "I32", 4},
-    {DType::I16, "I16", 2},
-    {DType::I8, "I8", 1},
-    {DType::U8, "U8", 1},
-    {DType::BOOL, "BOOL", 1},
-}};
-
-const DTypeSpec& spec_of(DType dtype) {
-  return *std::find_if(kDTypes.begin(), kDTypes.end(), [dtype](const DTypeSpec& spec) { return spec.dtype == dtype; });
-}
-
 // Names and values come from an untrusted file: a message shows at most a
 // line's worth of them.
 std::string shown(std::string_view text) {
@@ -50,8 +26,8 @@ std::string shown(std::string_view text) {
 
 std::string shown_json(const json& value) { return shown(value.dump(-1, ' ', false, json::error_handler_t::replace)); }
 
-// Appends rather than "literal" + std::string&&, which trips a false
-// -Wstringop-overflow in GCC 12.
+// Appends: "literal" + std::string&& makes GCC 12 warn about impossible sizes
+// inside std::string (GCC bug 105329).
 std::string range_text(std::uint64_t begin, std::uint64_t end) {
   std::string text = "[";
   text += std::to_string(begin);
@@ -98,9 +74,7 @@ class HeaderParser {
 
  private:
   [[noreturn]] void fail(const std::string& what) const { throw CheckpointError(source_ + ": " + what); }
-  [[noreturn]] void fail(std::string_view key, const std::string& what) const {
-    fail(subject(key) + ": " + what);
-  }
+  [[noreturn]] void fail(std::string_view key, const std::string& what) const { fail(subject(key) + ": " + what); }
 
   std::uint64_t read_header_length() const {
     if (bytes_.size() > file_size_)
@@ -108,15 +82,16 @@ class HeaderParser {
     if (file_size_ == 0) fail("the file is empty");
     if (file_size_ < 8)
       fail("the file is " + std::to_string(file_size_) + " bytes, too short for the 8-byte header length");
-    if (bytes_.size() < 8) fail("the 8-byte header length is not in the " + std::to_string(bytes_.size()) + " bytes given");
+    if (bytes_.size() < 8)
+      fail("the 8-byte header length is not in the " + std::to_string(bytes_.size()) + " bytes given");
     std::uint64_t length = 0;
     for (int i = 7; i >= 0; --i) length = (length << 8) | std::to_integer<std::uint64_t>(bytes_[i]);
     if (length > kMaxHeaderBytes)
       fail("header length " + std::to_string(length) + " exceeds the format's limit of " +
            std::to_string(kMaxHeaderBytes) + " bytes");
     if (length > file_size_ - 8)
-      fail("header length " + std::to_string(length) + " runs past the end of the file (" +
-           std::to_string(file_size_) + " bytes)");
+      fail("header length " + std::to_string(length) + " runs past the end of the file (" + std::to_string(file_size_) +
+           " bytes)");
     if (length > bytes_.size() - 8)
       fail("the " + std::to_string(length) + "-byte header is not in the " + std::to_string(bytes_.size()) +
            " bytes given");
@@ -130,6 +105,10 @@ class HeaderParser {
   // header can build a deep tree.
   json parse_json(std::string_view text) const {
     if (text.empty() || text.front() != '{') fail("the header is not a JSON object (it must begin with '{')");
+    // nlohmann stops at a NUL as if the input ended there, which would let
+    // anything after one ride along unparsed; JSON has no raw NULs anyway.
+    if (const auto nul = text.find('\0'); nul != std::string_view::npos)
+      fail("the header is not valid JSON: a NUL byte at offset " + std::to_string(nul));
     struct OpenValue {
       std::set<std::string> keys;  // empty for arrays
       std::string last_key;
@@ -223,8 +202,7 @@ class HeaderParser {
       fail(name, "shape " + shape_text(info.shape) + " of " + std::string(dtype_name(info.dtype)) + " is " +
                      std::to_string(expected_bytes) + " bytes but " + offsets_text + " hold " +
                      std::to_string(info.end - info.begin));
-    if (info.end > data_size)
-      fail(name, offsets_text + " end past the data (size " + std::to_string(data_size) + ")");
+    if (info.end > data_size) fail(name, offsets_text + " end past the data (size " + std::to_string(data_size) + ")");
     return info;
   }
 
@@ -274,17 +252,6 @@ class HeaderParser {
 };
 
 }  // namespace
-
-std::string_view dtype_name(DType dtype) { return spec_of(dtype).name; }
-
-std::size_t dtype_size(DType dtype) { return spec_of(dtype).size; }
-
-std::optional<DType> dtype_from_name(std::string_view name) {
-  for (const DTypeSpec& spec : kDTypes) {
-    if (spec.name == name) return spec.dtype;
-  }
-  return std::nullopt;
-}
 
 Header parse_header(std::span<const std::byte> bytes, std::uint64_t file_size, const std::string& source) {
   return HeaderParser(bytes, file_size, source).parse();

@@ -2,35 +2,20 @@
 // its tensors' dtypes, shapes and byte ranges, checked against the file so
 // that a reader can copy each tensor's bytes without any further checks.
 // Torch-free on purpose: the fuzzer and the sanitized corruption tests
-// compile it alone.
+// compile it (with dtype.cpp) alone.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <span>
-#include <stdexcept>
 #include <string>
-#include <string_view>
 #include <vector>
 
+#include "checkpoint/checkpoint_error.hpp"
+#include "checkpoint/dtype.hpp"
+
 namespace bertlab::checkpoint {
-
-// Every problem with a checkpoint file. The message names the file and,
-// where one is to blame, the tensor.
-class CheckpointError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-// The dtypes bertlab reads and writes; the file names them as the
-// enumerators are spelled.
-enum class DType { F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL };
-
-std::string_view dtype_name(DType dtype);
-std::size_t dtype_size(DType dtype);
-std::optional<DType> dtype_from_name(std::string_view name);
 
 // The format caps the header so that a reader never allocates for a length
 // field that lies.

@@ -34,7 +34,7 @@ namespace bertlab {
 
 enum class Truncation {
   none,           // never truncate (max_length is ignored)
-  longest_first,  // drop one token at a time from the longer sequence
+  longest_first,  // shorten the longer sequence first, splitting the room as HF tokenizers does
   only_first,     // drop from A only
   only_second,    // drop from B only
 };
