@@ -11,9 +11,24 @@ namespace bertlab::cli {
 
 namespace {
 
+// East Asian wide characters take two terminal columns; the ranges are
+// Unicode's EastAsianWidth W/F blocks that CJK text uses.
+bool is_wide(char32_t c) {
+  return (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF) || (c >= 0xAC00 && c <= 0xD7A3) ||
+         (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
+         (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x20000 && c <= 0x3FFFD);
+}
+
 std::size_t display_width(const std::string& text) {
   std::size_t width = 0;
-  for (unsigned char c : text) width += (c & 0xC0) != 0x80;  // count UTF-8 lead bytes
+  for (std::size_t i = 0; i < text.size();) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    const std::size_t length = lead < 0x80 ? 1 : lead >> 5 == 0x6 ? 2 : lead >> 4 == 0xE ? 3 : lead >> 3 == 0x1E ? 4 : 1;
+    char32_t c = length == 1 ? lead : lead & (0x7F >> length);
+    for (std::size_t k = 1; k < length && i + k < text.size(); ++k) c = (c << 6) | (text[i + k] & 0x3F);
+    width += is_wide(c) ? 2 : 1;
+    i += length;
+  }
   return width;
 }
 

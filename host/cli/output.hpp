@@ -12,7 +12,7 @@ namespace bertlab::cli {
 
 using Row = std::vector<std::string>;
 
-// Columns padded to their widest cell (in code points), a rule under the header.
+// Columns padded to their widest cell (in terminal columns: CJK counts two), a rule under the header.
 void print_table(std::ostream& out, const Row& header, const std::vector<Row>& rows);
 void print_csv(std::ostream& out, const Row& header, const std::vector<Row>& rows);
 
