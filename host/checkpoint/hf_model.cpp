@@ -133,6 +133,20 @@ LoadedModel load_model(const fs::path& dir, bool allow_missing) {
   return loaded;
 }
 
+std::string describe_unused(const LoadedModel& loaded) {
+  if (loaded.other_tensors.empty()) return {};
+  std::string names;
+  std::size_t shown = 0;
+  for (const auto& [name, tensor] : loaded.other_tensors) {
+    if (shown++ == 5) {
+      names += fmt::format(", ... ({} in all)", loaded.other_tensors.size());
+      break;
+    }
+    names += (names.empty() ? "" : ", ") + name;
+  }
+  return fmt::format("{}: tensors not used by the encoder: {}", loaded.weights_file.string(), names);
+}
+
 void save_model(const fs::path& dir, model::BertModel& model, const SaveOptions& options) {
   fs::create_directories(dir);
   const std::string prefix = options.head_tensors.empty() ? "" : "bert.";

@@ -47,6 +47,11 @@ struct SaveOptions {
   torch::ScalarType dtype = torch::kFloat32;
 };
 
+// One line naming the checkpoint tensors the encoder did not use (a task
+// head's, an MLM head's), or empty when there are none; commands print it so
+// that a user sees what a plain encoder leaves out.
+std::string describe_unused(const LoadedModel& loaded);
+
 // Writes `model` to `dir` as model.safetensors + config.json (+ tokenizer
 // files), creating `dir`. Each file is written to a temporary name and
 // renamed, so an interrupted save never leaves a half-written model.

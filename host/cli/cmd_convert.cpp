@@ -23,6 +23,7 @@ void add_convert_command(CLI::App& app) {
   command->add_option("--dtype", args->dtype, "Saved precision")->check(CLI::IsMember({"fp32", "fp16", "bf16"}));
   command->callback([args] {
     auto loaded = checkpoint::load_model(args->model_dir);
+    if (auto unused = checkpoint::describe_unused(loaded); !unused.empty()) std::cerr << "bertlab: note: " << unused << '\n';
     checkpoint::SaveOptions options;
     options.tokenizer_dir = args->model_dir;
     options.dtype = args->dtype == "bf16" ? torch::kBFloat16 : args->dtype == "fp16" ? torch::kHalf : torch::kFloat32;

@@ -41,6 +41,7 @@ void encode(const EncodeArgs& args) {
   if (args.threads > 0) at::set_num_threads(args.threads);
 
   auto loaded = checkpoint::load_model(args.model_dir);
+  if (auto unused = checkpoint::describe_unused(loaded); !unused.empty()) std::cerr << "bertlab: note: " << unused << '\n';
   auto& bert = loaded.model;
   bert->eval();
   const auto compute_dtype = args.dtype == "bf16" ? at::kBFloat16 : at::kFloat;

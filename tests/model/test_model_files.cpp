@@ -46,6 +46,8 @@ TEST_CASE("model files: save then load gives the same outputs, with a head and a
 
   auto reloaded = bertlab::checkpoint::load_model(dir.path());
   CHECK(reloaded.other_tensors.size() == 2);
+  CHECK(bertlab::checkpoint::describe_unused(reloaded).find("classifier.bias, classifier.weight") != std::string::npos);
+  CHECK(bertlab::checkpoint::describe_unused(loaded).empty());
   CHECK(at::equal(reloaded.other_tensors.at("classifier.weight"), options.head_tensors.at("classifier.weight")));
   c10::InferenceMode guard;
   auto ids = at::randint(1000, 2000, {2, 9}, at::kLong);
