@@ -1,0 +1,429 @@
+#include "experiment/experiment.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <toml++/toml.h>
+
+namespace bertlab::experiment {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Reads one table of the document, remembering which keys were used so that
+// the rest can be reported as unknown, with the file and line of each.
+class Section {
+ public:
+  Section(const toml::table* table, std::string path, const fs::path& file)
+      : table_(table), path_(std::move(path)), file_(file) {}
+
+  bool present() const { return table_ != nullptr; }
+
+  [[noreturn]] void fail(const toml::node* node, const std::string& key, const std::string& message) const {
+    std::string where = file_.string();
+    if (node != nullptr && node->source().begin.line > 0) where += fmt::format(":{}", node->source().begin.line);
+    throw ExperimentError(fmt::format("{}: key '{}': {}", where, dotted(key), message));
+  }
+
+  std::string dotted(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+
+  const toml::node* find(const std::string& key) {
+    known_.insert(key);
+    return table_ ? table_->get(key) : nullptr;
+  }
+
+  std::string string(const std::string& key, std::string fallback, std::initializer_list<const char*> allowed = {}) {
+    const auto* node = find(key);
+    if (!node) return fallback;
+    auto value = node->value<std::string>();
+    if (!node->is_string() || !value) fail(node, key, fmt::format("expected a string, got {}", type_of(*node)));
+    if (allowed.size() != 0) {
+      bool ok = false;
+      for (const char* a : allowed) ok = ok || *value == a;
+      if (!ok) fail(node, key, fmt::format("expected one of {}, got '{}'", fmt::join(allowed, ", "), *value));
+    }
+    return *value;
+  }
+
+  std::int64_t integer(const std::string& key, std::int64_t fallback, std::int64_t low, std::int64_t high) {
+    const auto* node = find(key);
+    if (!node) return fallback;
+    if (!node->is_integer()) fail(node, key, fmt::format("expected an integer, got {}", type_of(*node)));
+    auto value = *node->value<std::int64_t>();
+    if (value < low || value > high) fail(node, key, fmt::format("expected an integer in [{}, {}], got {}", low, high, value));
+    return value;
+  }
+
+  double number(const std::string& key, double fallback, double low, double high) {
+    const auto* node = find(key);
+    if (!node) return fallback;
+    if (!node->is_number()) fail(node, key, fmt::format("expected a number, got {}", type_of(*node)));
+    auto value = *node->value<double>();
+    if (!(value >= low && value <= high)) fail(node, key, fmt::format("expected a number in [{}, {}], got {}", low, high, value));
+    return value;
+  }
+
+  bool boolean(const std::string& key, bool fallback) {
+    const auto* node = find(key);
+    if (!node) return fallback;
+    if (!node->is_boolean()) fail(node, key, fmt::format("expected true or false, got {}", type_of(*node)));
+    return *node->value<bool>();
+  }
+
+  fs::path path(const std::string& key, bool required) {
+    const auto* node = find(key);
+    if (!node) {
+      if (required) fail(table_, key, "required but not given");
+      return {};
+    }
+    auto text = string(key, "");
+    if (text.empty()) return {};
+    fs::path p(text);
+    return p.is_absolute() ? p : (file_.parent_path() / p).lexically_normal();
+  }
+
+  Section table(const std::string& key) {
+    const auto* node = find(key);
+    if (node && !node->is_table()) fail(node, key, fmt::format("expected a table, got {}", type_of(*node)));
+    return Section(node ? node->as_table() : nullptr, dotted(key), file_);
+  }
+
+  // Plugin options: any keys, converted to SDK values; the plugin validates them.
+  Table options(const std::string& key);
+
+  // Every key not read is a mistake: a typo would otherwise silently keep a default.
+  void reject_unknown() const {
+    if (!table_) return;
+    for (const auto& [key, node] : *table_) {
+      if (known_.count(std::string(key.str())) == 0) {
+        fail(&node, std::string(key.str()),
+             fmt::format("unknown key (known in [{}]: {})", path_.empty() ? "top level" : path_, fmt::join(known_, ", ")));
+      }
+    }
+  }
+
+  static const char* type_of(const toml::node& node) {
+    switch (node.type()) {
+      case toml::node_type::string: return "a string";
+      case toml::node_type::integer: return "an integer";
+      case toml::node_type::floating_point: return "a float";
+      case toml::node_type::boolean: return "a boolean";
+      case toml::node_type::array: return "an array";
+      case toml::node_type::table: return "a table";
+      default: return "a date or time";
+    }
+  }
+
+  const toml::table* raw() const { return table_; }
+  const fs::path& file() const { return file_; }
+
+ private:
+  const toml::table* table_;
+  std::string path_;
+  const fs::path& file_;
+  std::set<std::string> known_;
+};
+
+Value to_value(const toml::node& node, const Section& where, const std::string& key) {
+  if (auto v = node.value_exact<std::string>()) return Value(*v);
+  if (auto v = node.value_exact<std::int64_t>()) return Value(*v);
+  if (auto v = node.value_exact<double>()) return Value(*v);
+  if (auto v = node.value_exact<bool>()) return Value(*v);
+  if (const auto* array = node.as_array()) {
+    Array out;
+    for (const auto& item : *array) out.push_back(to_value(item, where, key));
+    return Value(std::move(out));
+  }
+  if (const auto* table = node.as_table()) {
+    Table out;
+    for (const auto& [k, item] : *table) out.emplace(std::string(k.str()), to_value(item, where, key + "." + std::string(k.str())));
+    return Value(std::move(out));
+  }
+  where.fail(&node, key, "dates and times are not supported here");
+}
+
+Table Section::options(const std::string& key) {
+  const auto* node = find(key);
+  if (!node) return {};
+  if (!node->is_table()) fail(node, key, fmt::format("expected a table, got {}", type_of(*node)));
+  return to_value(*node, *this, key).as_table();
+}
+
+PluginRef plugin_ref(Section& section, const std::string& default_plugin) {
+  PluginRef ref;
+  ref.plugin = section.string("plugin", default_plugin);
+  if (ref.plugin.empty()) section.fail(section.raw(), "plugin", "must name a plugin");
+  ref.options = section.options("options");
+  return ref;
+}
+
+Distribution parse_distribution(const toml::node& node, Section& space, const std::string& name) {
+  if (!node.is_table()) space.fail(&node, name, "expected a table such as { type = \"log_uniform\", low = 1e-5, high = 1e-4 }");
+  Section spec(node.as_table(), space.dotted(name), space.file());
+  Distribution d;
+  const auto type = spec.string("type", "", {"uniform", "log_uniform", "int", "choice"});
+  if (type.empty()) spec.fail(&node, "type", "required: uniform, log_uniform, int or choice");
+  if (type == "choice") {
+    d.kind = Distribution::Kind::categorical;
+    const auto* values = spec.find("values");
+    if (!values || !values->is_array() || values->as_array()->empty())
+      spec.fail(values ? values : &node, "values", "a choice needs a non-empty array of values");
+    d.choices = to_value(*values, spec, "values").as_array();
+  } else {
+    d.kind = type == "uniform" ? Distribution::Kind::uniform
+             : type == "log_uniform" ? Distribution::Kind::log_uniform
+                                     : Distribution::Kind::int_uniform;
+    if (!spec.find("low") || !spec.find("high")) spec.fail(&node, "low", "a range needs low and high");
+    const double limit = 1e300;
+    d.low = spec.number("low", 0, -limit, limit);
+    d.high = spec.number("high", 0, d.low, limit);
+    if (d.kind == Distribution::Kind::int_uniform) {
+      if (!spec.find("low")->is_integer() || !spec.find("high")->is_integer())
+        spec.fail(&node, "low", "an int range needs integer low and high");
+      d.step = static_cast<double>(spec.integer("step", 1, 1, INT64_MAX));
+      d.log = spec.boolean("log", false);
+    } else {
+      d.step = spec.number("step", 0, 0, limit);
+    }
+    if ((d.kind == Distribution::Kind::log_uniform || d.log) && !(d.low > 0))
+      spec.fail(&node, "low", "a log range needs low > 0");
+    d.grid_steps = spec.integer("steps", 0, 0, 100'000);
+  }
+  spec.reject_unknown();
+  return d;
+}
+
+// Sets `dotted` ("train.learning_rate") in `root` to `value`, creating tables.
+void set_dotted(toml::table& root, const std::string& dotted, toml::node&& value, const std::string& what) {
+  toml::table* table = &root;
+  std::string_view rest = dotted;
+  while (true) {
+    auto dot = rest.find('.');
+    std::string key(rest.substr(0, dot));
+    if (key.empty()) throw ExperimentError(fmt::format("{}: '{}' is not a dotted key", what, dotted));
+    if (dot == std::string_view::npos) {
+      table->insert_or_assign(key, std::move(value));
+      return;
+    }
+    auto* next = table->get(key);
+    if (!next) next = &table->insert_or_assign(key, toml::table{}).first->second;
+    if (!next->is_table())
+      throw ExperimentError(fmt::format("{}: '{}' is not a table, cannot set '{}'", what, key, dotted));
+    table = next->as_table();
+    rest = rest.substr(dot + 1);
+  }
+}
+
+void apply_override(toml::table& root, const std::string& assignment) {
+  const auto what = fmt::format("--set {}", assignment);
+  auto equals = assignment.find('=');
+  if (equals == std::string::npos || equals == 0) throw ExperimentError(what + ": expected key=value");
+  const std::string key = assignment.substr(0, equals);
+  const std::string text = assignment.substr(equals + 1);
+  // The value is TOML (3e-5, true, [16, 32], "x"); anything else is a bare string.
+  try {
+    toml::table parsed = toml::parse("value = " + text);
+    set_dotted(root, key, std::move(*parsed.get("value")), what);
+  } catch (const toml::parse_error&) {
+    set_dotted(root, key, toml::value<std::string>(text), what);
+  }
+}
+
+void set_value(toml::table& root, const std::string& key, const Value& value) {
+  const auto what = fmt::format("search parameter '{}'", key);
+  switch (value.type()) {
+    case Value::Type::boolean: set_dotted(root, key, toml::value<bool>(value.as_bool()), what); return;
+    case Value::Type::integer: set_dotted(root, key, toml::value<std::int64_t>(value.as_int()), what); return;
+    case Value::Type::real: set_dotted(root, key, toml::value<double>(value.as_double()), what); return;
+    case Value::Type::string: set_dotted(root, key, toml::value<std::string>(value.as_string()), what); return;
+    default: throw ExperimentError(what + ": only scalar values can be searched");
+  }
+}
+
+Experiment parse(const toml::table& root, const fs::path& file) {
+  Experiment e;
+  e.file = file;
+  {
+    std::ostringstream text;
+    text << root;
+    e.text = text.str();
+  }
+  Section top(&root, "", e.file);
+
+  auto study = top.table("study");
+  e.study_name = study.string("name", file.stem().string());
+  if (e.study_name.empty()) study.fail(nullptr, "name", "must not be empty");
+  if (const auto* paths = study.find("plugin_paths")) {
+    if (!paths->is_array()) study.fail(paths, "plugin_paths", "expected an array of directories");
+    for (const auto& item : *paths->as_array()) {
+      auto p = item.value<std::string>();
+      if (!p) study.fail(&item, "plugin_paths", "expected an array of strings");
+      fs::path path(*p);
+      e.plugin_paths.push_back(path.is_absolute() ? path : (file.parent_path() / path).lexically_normal());
+    }
+  }
+  study.reject_unknown();
+
+  auto model = top.table("model");
+  e.model_dir = model.path("path", /*required=*/true);
+  model.reject_unknown();
+
+  auto tokenizer = top.table("tokenizer");
+  e.tokenizer = plugin_ref(tokenizer, "wordpiece");
+  e.max_length = tokenizer.integer("max_length", 128, 8, 1 << 20);
+  tokenizer.reject_unknown();
+
+  auto data = top.table("data");
+  if (!data.present()) top.fail(nullptr, "data", "required: the [data] section names the training data");
+  e.data.format = data.string("format", "tsv", {"csv", "tsv", "jsonl"});
+  e.data.train = data.path("train", true);
+  e.data.eval = data.path("eval", false);
+  e.data.test = data.path("test", false);
+  e.data.text_column = data.string("text_column", "sentence");
+  e.data.text_pair_column = data.string("text_pair_column", "");
+  e.data.label_column = data.string("label_column", "label");
+  if (const auto* labels = data.find("labels")) {
+    if (!labels->is_array()) data.fail(labels, "labels", "expected an array of label strings");
+    for (const auto& item : *labels->as_array()) {
+      auto label = item.value<std::string>();
+      if (!label) data.fail(&item, "labels", "expected an array of strings");
+      e.data.labels.push_back(*label);
+    }
+  }
+  e.data.train_limit = data.integer("train_limit", 0, 0, INT64_MAX);
+  e.data.eval_limit = data.integer("eval_limit", 0, 0, INT64_MAX);
+  data.reject_unknown();
+
+  auto head = top.table("head");
+  e.head = plugin_ref(head, "sequence-classification");
+  head.reject_unknown();
+
+  auto train = top.table("train");
+  auto& t = e.train;
+  t.epochs = train.number("epochs", t.epochs, 0, 1e6);
+  t.max_steps = train.integer("max_steps", t.max_steps, 0, INT64_MAX);
+  if (t.epochs == 0 && t.max_steps == 0) train.fail(nullptr, "epochs", "either epochs or max_steps must be positive");
+  t.batch_size = train.integer("batch_size", t.batch_size, 1, 1 << 20);
+  t.learning_rate = train.number("learning_rate", t.learning_rate, 1e-12, 10);
+  t.warmup_ratio = train.number("warmup_ratio", t.warmup_ratio, 0, 1);
+  t.weight_decay = train.number("weight_decay", t.weight_decay, 0, 10);
+  t.max_grad_norm = train.number("max_grad_norm", t.max_grad_norm, 0, 1e9);
+  t.gradient_accumulation = train.integer("gradient_accumulation", t.gradient_accumulation, 1, 1 << 20);
+  t.seed = train.integer("seed", t.seed, 0, INT64_MAX);
+  t.precision = train.string("precision", t.precision, {"fp32", "bf16"});
+  if (const auto* every = train.find("eval_every")) {
+    if (every->is_string()) {
+      if (*every->value<std::string>() != "epoch") train.fail(every, "eval_every", "expected \"epoch\" or a number of steps");
+    } else {
+      t.eval_every = train.integer("eval_every", 0, 1, INT64_MAX);
+    }
+  }
+  t.early_stopping_patience = train.integer("early_stopping_patience", 0, 0, 1 << 20);
+  t.threads = train.integer("threads", 0, 0, 1024);
+  t.group_by_length = train.boolean("group_by_length", t.group_by_length);
+  train.reject_unknown();
+
+  auto augment = top.table("augment");
+  if (const auto* plugins = augment.find("plugins")) {
+    if (!plugins->is_array_of_tables() && !(plugins->is_array() && plugins->as_array()->empty()))
+      augment.fail(plugins, "plugins", "expected [[augment.plugins]] tables with a plugin key");
+    for (const auto& item : *plugins->as_array()) {
+      Section entry(item.as_table(), "augment.plugins", file);
+      e.augment.push_back(plugin_ref(entry, ""));
+      entry.reject_unknown();
+    }
+  }
+  augment.reject_unknown();
+
+  auto search = top.table("search");
+  {
+    auto searcher = search.table("searcher");
+    e.search.searcher = plugin_ref(searcher, "random");
+    searcher.reject_unknown();
+  }
+  e.search.trials = search.integer("trials", 1, 1, 1'000'000);
+  e.search.metric = search.string("metric", "");
+  e.search.direction =
+      search.string("direction", "maximize", {"maximize", "minimize"}) == "maximize" ? Direction::maximize
+                                                                                      : Direction::minimize;
+  if (search.find("pruner")) {
+    auto pruner = search.table("pruner");
+    e.search.pruner = plugin_ref(pruner, "");
+    pruner.reject_unknown();
+  }
+  auto space = search.table("space");
+  if (space.present()) {
+    for (const auto& [key, node] : *space.raw()) {
+      const std::string name(key.str());
+      space.find(name);
+      // A searched key must be one the experiment accepts: check by setting it.
+      e.search.space.params.emplace_back(name, parse_distribution(node, space, name));
+    }
+  }
+  search.reject_unknown();
+
+  auto store = top.table("store");
+  e.store = store.path("path", false);
+  if (e.store.empty()) e.store = "bertlab.db";
+  store.reject_unknown();
+
+  top.reject_unknown();
+  return e;
+}
+
+toml::table parse_file(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw ExperimentError(fmt::format("{}: cannot open the experiment file", file.string()));
+  std::ostringstream text;
+  text << in.rdbuf();
+  try {
+    return toml::parse(text.str(), file.string());
+  } catch (const toml::parse_error& error) {
+    throw ExperimentError(fmt::format("{}:{}:{}: not valid TOML: {}", file.string(), error.source().begin.line,
+                                      error.source().begin.column, error.description()));
+  }
+}
+
+// Each searched parameter must name a key the experiment accepts with a
+// value of its distribution: try the space's first value of each.
+void check_space(const Experiment& e) {
+  Table probe;
+  for (const auto& [name, d] : e.search.space.params) {
+    if (d.kind == Distribution::Kind::categorical) {
+      probe.emplace(name, d.choices.front());
+    } else if (d.kind == Distribution::Kind::int_uniform) {
+      probe.emplace(name, static_cast<std::int64_t>(d.low));
+    } else {
+      probe.emplace(name, d.low);
+    }
+  }
+  if (probe.empty()) return;
+  try {
+    with_params(e, probe);
+  } catch (const ExperimentError& error) {
+    throw ExperimentError(fmt::format("{}: [search.space] does not fit the experiment: {}", e.file.string(), error.what()));
+  }
+}
+
+}  // namespace
+
+Experiment load(const fs::path& file, const std::vector<std::string>& overrides) {
+  auto root = parse_file(file);
+  for (const auto& assignment : overrides) apply_override(root, assignment);
+  auto e = parse(root, file);
+  check_space(e);
+  return e;
+}
+
+Experiment with_params(const Experiment& base, const Table& params) {
+  toml::table root = toml::parse(base.text, base.file.string());
+  for (const auto& [key, value] : params) set_value(root, key, value);
+  return parse(root, base.file);
+}
+
+}  // namespace bertlab::experiment

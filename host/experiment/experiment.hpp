@@ -1,0 +1,96 @@
+// An experiment file: one TOML document describing a study — the model, the
+// tokenizer, the data, the task head, training, augmentation, the search and
+// the store. experiments/README.md documents every key.
+//
+// Loading validates everything before any work starts: an unknown key, a
+// wrong type or a value out of range is an ExperimentError naming the file,
+// the line and the key. Relative paths resolve against the file's folder.
+// `--set key=value` overrides (dotted keys) apply before validation, and a
+// trial's search parameters are applied the same way (with_params).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "bertlab/study.hpp"
+#include "bertlab/value.hpp"
+
+namespace bertlab::experiment {
+
+class ExperimentError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct PluginRef {
+  std::string plugin;
+  Table options;
+};
+
+struct DataSection {
+  std::string format = "tsv";  // csv | tsv | jsonl
+  std::filesystem::path train, eval, test;
+  std::string text_column = "sentence";
+  std::string text_pair_column;  // empty: single sentences
+  std::string label_column = "label";
+  std::vector<std::string> labels;  // empty: collected from train
+  std::int64_t train_limit = 0;     // 0: every row
+  std::int64_t eval_limit = 0;
+};
+
+struct TrainSection {
+  double epochs = 3;
+  std::int64_t max_steps = 0;  // > 0 overrides epochs
+  std::int64_t batch_size = 32;
+  double learning_rate = 5e-5;
+  double warmup_ratio = 0.1;
+  double weight_decay = 0.01;
+  double max_grad_norm = 1.0;
+  std::int64_t gradient_accumulation = 1;
+  std::int64_t seed = 42;
+  std::string precision = "fp32";  // fp32 | bf16
+  std::int64_t eval_every = 0;     // steps; 0: each epoch
+  std::int64_t early_stopping_patience = 0;  // evaluations without improvement; 0: off
+  std::int64_t threads = 0;        // 0: LibTorch's default
+  bool group_by_length = true;
+};
+
+struct SearchSection {
+  PluginRef searcher{"random", {}};
+  std::int64_t trials = 1;
+  std::string metric;  // empty: the head's default metric
+  Direction direction = Direction::maximize;
+  std::optional<PluginRef> pruner;
+  SearchSpace space;  // parameter names are dotted experiment keys ("train.learning_rate")
+};
+
+struct Experiment {
+  std::filesystem::path file;
+  std::string text;        // the file as read, overrides applied (recorded with the study)
+  std::string study_name;  // [study] name, default the file's stem
+  std::vector<std::filesystem::path> plugin_paths;
+
+  std::filesystem::path model_dir;
+  PluginRef tokenizer{"wordpiece", {}};
+  std::int64_t max_length = 128;
+  DataSection data;
+  PluginRef head{"sequence-classification", {}};
+  TrainSection train;
+  std::vector<PluginRef> augment;
+  SearchSection search;
+  std::filesystem::path store;
+};
+
+// Reads, overrides ("train.learning_rate=3e-5": the value is TOML, or a bare
+// string) and validates an experiment file.
+Experiment load(const std::filesystem::path& file, const std::vector<std::string>& overrides = {});
+
+// The experiment one trial runs: `base` with the trial's parameters (dotted
+// keys, as in the search space) set, validated again.
+Experiment with_params(const Experiment& base, const Table& params);
+
+}  // namespace bertlab::experiment
