@@ -1,0 +1,40 @@
+// Task data files (csv, tsv, jsonl) read into the SDK's Examples, every row
+// checked before training starts: a wrong column count, a missing field or a
+// malformed line is a DataError naming the file and the line.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "bertlab/head.hpp"
+
+namespace bertlab::data {
+
+class DataError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Columns {
+  std::string format = "tsv";  // csv | tsv | jsonl
+  std::string text;            // text A
+  std::string text_pair;       // text B, empty for single sentences
+  std::string label;           // empty or absent in the file: unlabelled data
+};
+
+struct Dataset {
+  std::filesystem::path file;
+  std::vector<Example> examples;
+  std::vector<std::int64_t> lines;  // the line each example starts on, for messages
+  std::string fingerprint;          // sha256 of the bytes read, for the trial record
+};
+
+// Reads the first `limit` rows (0: all). With `require_labels`, a row without
+// a label is an error; otherwise unlabelled rows get a null label.
+Dataset read_dataset(const std::filesystem::path& file, const Columns& columns, std::int64_t limit,
+                     bool require_labels);
+
+}  // namespace bertlab::data
