@@ -1,9 +1,29 @@
+// `bertlab run`: runs the study an experiment file describes and records
+// every trial in the store.
+#include <atomic>
+#include <csignal>
+#include <iostream>
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
 #include "cli/commands.hpp"
+#include "experiment/experiment.hpp"
+#include "search/study_runner.hpp"
 
 namespace bertlab::cli {
+
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+// The running trial notices at its next batch, is marked FAILED
+// ("interrupted") and the store stays consistent.
+void on_signal(int) { g_interrupted.store(true); }
+
+}  // namespace
 
 void add_run_command(CLI::App& app) {
   struct Args {
@@ -14,12 +34,38 @@ void add_run_command(CLI::App& app) {
   };
   auto args = std::make_shared<Args>();
   auto* command = app.add_subcommand("run", "Run the study an experiment file describes");
-  command->add_option("experiment", args->experiment, "Experiment TOML file")->required()->check(CLI::ExistingFile);
+  command->add_option("experiment", args->experiment, "Experiment TOML file")->required();
   command->add_option("--set", args->overrides, "Override a key: --set train.learning_rate=3e-5");
-  add_store_option(*command, args->store_path);
+  auto* store = command->add_option("--store", args->store_path, "Trial store (default: the experiment's [store] path)");
   command->add_flag("--json", args->json, "Print a JSON summary as the last line");
-  command->callback([args] {
-    throw ExitError(kExitUnavailable, "'run' needs the fine-tuning engine, which this build does not have yet");
+  command->callback([args, store] {
+    auto overrides = args->overrides;
+    if (store->count() > 0) overrides.push_back("store.path=" + nlohmann::json(args->store_path).dump());
+    auto experiment = experiment::load(args->experiment, overrides);
+    if (store->count() > 0) experiment.store = args->store_path;  // relative to the working directory, as typed
+
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    auto outcome = search::run_study(experiment, g_interrupted);
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+
+    std::cerr << fmt::format("bertlab: study {}: {} trial(s) run", outcome.study, outcome.trials_run);
+    if (outcome.best_value)
+      std::cerr << fmt::format(", best trial {} with {:.4f}, params {}, model {}", *outcome.best_number,
+                               *outcome.best_value, outcome.best_params.dump(), outcome.best_model);
+    std::cerr << '\n';
+    if (args->json) {
+      nlohmann::json best = nullptr;
+      if (outcome.best_value)
+        best = {{"number", *outcome.best_number},
+                {"value", *outcome.best_value},
+                {"params", outcome.best_params},
+                {"model", outcome.best_model}};
+      std::cout << nlohmann::json{{"study", outcome.study}, {"trials", outcome.trials_run}, {"best", best}}.dump()
+                << std::endl;
+    }
+    if (outcome.interrupted) throw ExitError(130, "interrupted; the running trial is recorded as FAILED");
   });
 }
 

@@ -20,10 +20,9 @@ class ExitError : public std::runtime_error {
 };
 
 // Exit codes: 0 success, 1 an error in the work (bad file, store, plugin),
-// 2 bad command line, 3 a command this build cannot run yet, 130 interrupted.
+// 2 bad command line, 130 interrupted (`run`).
 inline constexpr int kExitError = 1;
 inline constexpr int kExitUsage = 2;
-inline constexpr int kExitUnavailable = 3;
 
 // `--store PATH` on a subcommand, defaulting to bertlab.db in the working directory.
 inline CLI::Option* add_store_option(CLI::App& command, std::string& store_path) {

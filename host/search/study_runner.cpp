@@ -1,0 +1,199 @@
+#include "search/study_runner.hpp"
+
+#include <cmath>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "bertlab/pruner.hpp"
+#include "bertlab/searcher.hpp"
+#include "bertlab/tokenizer.hpp"
+#include "checkpoint/tokenizer_files.hpp"
+#include "data/dataset.hpp"
+#include "model/bert_config.hpp"
+#include "plugin/plugin_host.hpp"
+#include "store/store.hpp"
+#include "train/trainer.hpp"
+#include "util/json_value.hpp"
+
+namespace bertlab::search {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+data::Columns columns_of(const experiment::DataSection& data) {
+  return {data.format, data.text_column, data.text_pair_column, data.label_column};
+}
+
+// Features of every example; a row the head cannot use fails the study
+// before any training, naming the file and line.
+std::vector<Feature> featurize(const Head& head, const data::Dataset& dataset, const Tokenizer& tokenizer,
+                               const EncodeOptions& options) {
+  std::vector<Feature> features;
+  for (std::size_t i = 0; i < dataset.examples.size(); ++i) {
+    try {
+      auto made = head.featurize(dataset.examples[i], static_cast<std::int64_t>(i), tokenizer, options);
+      for (auto& f : made) features.push_back(std::move(f));
+    } catch (const std::invalid_argument& e) {
+      throw data::DataError(fmt::format("{}:{}: {}", dataset.file.string(), dataset.lines[i], e.what()));
+    }
+  }
+  return features;
+}
+
+std::vector<TrialView> trial_views(const std::vector<store::TrialRecord>& records, const std::string& metric) {
+  std::vector<TrialView> views;
+  for (const auto& r : records) {
+    TrialView view;
+    view.number = r.number;
+    view.state = r.state;
+    view.params = util::table_from_json(r.params);
+    view.value = r.value;
+    for (const auto& iv : r.intermediate_values)
+      if (iv.name == "eval_" + metric) view.intermediate_values[iv.step] = iv.value;
+    views.push_back(std::move(view));
+  }
+  return views;
+}
+
+}  // namespace
+
+StudyOutcome run_study(const experiment::Experiment& e, const std::atomic<bool>& interrupted) {
+  plugin::PluginHost host;
+  for (const auto& dir : e.plugin_paths) host.load_from(dir, /*required=*/true);
+  host.load_defaults();
+  for (const auto& problem : host.problems()) std::cerr << "bertlab: skipped " << problem.message() << '\n';
+
+  Table tokenizer_options = checkpoint::tokenizer_options(e.model_dir);
+  for (const auto& [key, value] : e.tokenizer.options) tokenizer_options.insert_or_assign(key, value);
+  auto tokenizer = host.create<Tokenizer>(e.tokenizer.plugin, Options(tokenizer_options, "tokenizer.options"));
+  auto searcher = host.create<Searcher>(e.search.searcher.plugin, Options(e.search.searcher.options, "search.searcher.options"));
+  std::shared_ptr<Pruner> pruner;
+  if (e.search.pruner) pruner = host.create<Pruner>(e.search.pruner->plugin, Options(e.search.pruner->options, "search.pruner.options"));
+  const Options head_options(e.head.options, "head.options");
+  auto featurizer = host.create<Head>(e.head.plugin, head_options);
+
+  // Data: read and tokenized once per study.
+  if (e.data.eval.empty()) throw experiment::ExperimentError(fmt::format("{}: key 'data.eval': required for a study (trials are scored on it)", e.file.string()));
+  auto train_set = data::read_dataset(e.data.train, columns_of(e.data), e.data.train_limit, true);
+  auto eval_set = data::read_dataset(e.data.eval, columns_of(e.data), e.data.eval_limit, true);
+  train::PreparedData data;
+  data.labels = e.data.labels.empty() ? featurizer->collect_labels(train_set.examples) : e.data.labels;
+  {
+    // featurize needs the label ids; the encoder's size makes the (unused) layers valid.
+    HeadContext context;
+    context.encoder.hidden_size = model::BertConfig::load(e.model_dir / "config.json").hidden_size;
+    context.labels = data.labels;
+    featurizer->build(context);
+  }
+  EncodeOptions encode;
+  encode.max_length = e.max_length;
+  data.train_features = featurize(*featurizer, train_set, *tokenizer, encode);
+  data.eval_features = featurize(*featurizer, eval_set, *tokenizer, encode);
+  data.train_examples = std::move(train_set.examples);
+  data.eval_examples = std::move(eval_set.examples);
+  data.pad_id = tokenizer->special_tokens().pad_id;
+  const std::string metric = e.search.metric.empty() ? featurizer->default_metric() : e.search.metric;
+  const std::string fingerprint = train_set.fingerprint.substr(0, 16) + "/" + eval_set.fingerprint.substr(0, 16);
+
+  auto store = store::open_store(e.store.string());
+  auto study = store->get_or_create_study(e.study_name, e.text, metric, e.search.direction);
+  std::int64_t trials = e.search.trials;
+  if (auto capacity = searcher->capacity(e.search.space)) trials = std::min(trials, *capacity);
+  nlohmann::json plugins = {{"tokenizer/" + e.tokenizer.plugin, host.find("tokenizer", e.tokenizer.plugin)->version},
+                            {"head/" + e.head.plugin, host.find("head", e.head.plugin)->version},
+                            {"searcher/" + e.search.searcher.plugin, host.find("searcher", e.search.searcher.plugin)->version}};
+
+  StudyOutcome outcome;
+  outcome.study = e.study_name;
+  for (std::int64_t i = 0; i < trials && !interrupted.load(); ++i) {
+    bool exhausted = false;
+    store::TrialRecord trial;
+    try {
+    trial = store->create_trial(study.id, [&](const std::vector<store::TrialRecord>& existing) {
+      StudyView view;
+      view.name = study.name;
+      view.metric = metric;
+      view.direction = study.direction;
+      view.seed = static_cast<std::uint64_t>(e.train.seed);
+      view.space = &e.search.space;
+      view.trials = trial_views(existing, metric);
+      store::TrialInit init;
+      auto params = searcher->ask(view, static_cast<std::int64_t>(existing.size()));
+      if (!params) {
+        exhausted = true;
+        throw std::runtime_error("search space exhausted");
+      }
+      init.params = util::to_json(*params);
+      init.seed = e.train.seed;
+      init.plugins = plugins;
+      init.data_fingerprint = fingerprint;
+      return init;
+    });
+    } catch (const std::exception&) {
+      if (exhausted) break;  // a grid with every point taken: the study is complete
+      throw;
+    }
+    const auto model_dir = e.store.parent_path() / "models" / e.study_name / std::to_string(trial.number);
+    std::cerr << fmt::format("bertlab: trial {}/{} params {}\n", e.study_name, trial.number, trial.params.dump());
+    try {
+      auto trial_experiment = experiment::with_params(e, util::table_from_json(trial.params));
+      auto head = host.create<Head>(e.head.plugin, head_options);
+      train::TrainHooks hooks;
+      hooks.interrupted = &interrupted;
+      hooks.on_evaluation = [&](const train::Evaluation& evaluation) {
+        std::vector<std::pair<std::string, double>> values{{"train_loss", evaluation.train_loss},
+                                                           {"epoch", evaluation.epoch}};
+        for (const auto& [name, value] : evaluation.metrics) values.emplace_back("eval_" + name, value);
+        store->report_intermediate(trial.id, evaluation.step, values);
+        std::cerr << fmt::format("bertlab: trial {} step {} train_loss {:.4f} {} {:.4f}\n", trial.number,
+                                 evaluation.step, evaluation.train_loss, metric, evaluation.metrics.at(metric));
+        if (!pruner) return false;
+        auto records = store->trials(study.id);
+        StudyView view;
+        view.name = study.name;
+        view.metric = metric;
+        view.direction = study.direction;
+        view.space = &e.search.space;
+        view.trials = trial_views(records, metric);
+        auto self = std::find_if(view.trials.begin(), view.trials.end(),
+                                 [&](const TrialView& t) { return t.number == trial.number; });
+        return pruner->should_prune(view, *self, evaluation.step);
+      };
+      auto result = train::train_trial(trial_experiment, metric, study.direction, *head, data, model_dir, hooks);
+      store->set_attribute(trial.id, "tokens_per_second", result.tokens_per_second);
+      store->set_attribute(trial.id, "steps", result.steps);
+      store->set_attribute(trial.id, "best_step", result.best_step);
+      if (result.best_value) store->add_artifact(trial.id, "model", fs::absolute(model_dir).string());
+      if (result.pruned) {
+        store->finish_trial(trial.id, TrialState::pruned, result.best_value, "pruned");
+      } else if (!result.best_value) {
+        store->finish_trial(trial.id, TrialState::failed, std::nullopt, "no evaluation ran");
+      } else {
+        store->finish_trial(trial.id, TrialState::complete, result.best_value, "");
+      }
+    } catch (const train::InterruptedError&) {
+      store->finish_trial(trial.id, TrialState::failed, std::nullopt, "interrupted");
+      outcome.interrupted = true;
+    } catch (const std::exception& error) {
+      std::cerr << fmt::format("bertlab: trial {} failed: {}\n", trial.number, error.what());
+      store->finish_trial(trial.id, TrialState::failed, std::nullopt, error.what());
+    }
+    ++outcome.trials_run;
+  }
+
+  for (const auto& record : store->trials(study.id)) {
+    if (record.state != TrialState::complete || !record.value) continue;
+    if (!outcome.best_value || (study.direction == Direction::maximize ? *record.value > *outcome.best_value
+                                                                       : *record.value < *outcome.best_value)) {
+      outcome.best_value = record.value;
+      outcome.best_number = record.number;
+      outcome.best_params = record.params;
+      outcome.best_model = record.artifacts.empty() ? "" : record.artifacts.front().path;
+    }
+  }
+  return outcome;
+}
+
+}  // namespace bertlab::search

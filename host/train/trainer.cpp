@@ -1,0 +1,261 @@
+#include "train/trainer.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <ATen/autocast_mode.h>
+#include <c10/core/InferenceMode.h>
+#include <fmt/format.h>
+#include <torch/nn/utils/clip_grad.h>
+#include <torch/optim/adamw.h>
+
+#include "checkpoint/hf_model.hpp"
+#include "model/input_batch.hpp"
+#include "util/json_value.hpp"
+
+namespace bertlab::train {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Batches of feature indices for one epoch. Length grouping sorts windows
+// of 50 batches by length, so batches pad little, then shuffles the batches
+// so that the model does not see lengths in order.
+std::vector<std::vector<std::size_t>> epoch_batches(const std::vector<Feature>& features, std::int64_t batch_size,
+                                                    bool group_by_length, std::mt19937_64& rng) {
+  std::vector<std::size_t> order(features.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::shuffle(order.begin(), order.end(), rng);
+  const auto size = static_cast<std::size_t>(batch_size);
+  if (group_by_length) {
+    const std::size_t window = size * 50;
+    for (std::size_t start = 0; start < order.size(); start += window) {
+      auto end = std::min(order.size(), start + window);
+      std::stable_sort(order.begin() + static_cast<std::ptrdiff_t>(start), order.begin() + static_cast<std::ptrdiff_t>(end),
+                       [&](auto a, auto b) { return features[a].encoding.size() > features[b].encoding.size(); });
+    }
+  }
+  std::vector<std::vector<std::size_t>> batches;
+  for (std::size_t start = 0; start < order.size(); start += size)
+    batches.emplace_back(order.begin() + static_cast<std::ptrdiff_t>(start),
+                         order.begin() + static_cast<std::ptrdiff_t>(std::min(order.size(), start + size)));
+  if (group_by_length) std::shuffle(batches.begin(), batches.end(), rng);
+  return batches;
+}
+
+Batch make_batch(const std::vector<Feature>& features, const std::vector<std::size_t>& indices, const Head& head,
+                 std::int64_t pad_id) {
+  Batch batch;
+  std::vector<const Encoding*> encodings;
+  for (auto i : indices) {
+    batch.features.push_back(&features[i]);
+    encodings.push_back(&features[i].encoding);
+  }
+  auto inputs = model::make_input_batch(encodings, pad_id);
+  batch.input_ids = inputs.input_ids;
+  batch.token_type_ids = inputs.token_type_ids;
+  batch.attention_mask = inputs.attention_mask;
+  batch.labels = head.collate(batch.features, inputs.input_ids.size(1));
+  return batch;
+}
+
+// Parameters without weight decay, as in BERT: biases and LayerNorm.
+bool decays(const std::string& name) {
+  return name.find("LayerNorm") == std::string::npos && name.find("bias") == std::string::npos;
+}
+
+struct AutocastScope {
+  explicit AutocastScope(bool enabled) : enabled_(enabled) {
+    if (!enabled_) return;
+    at::autocast::set_autocast_dtype(at::kCPU, at::kBFloat16);
+    at::autocast::set_autocast_enabled(at::kCPU, true);
+  }
+  ~AutocastScope() {
+    if (!enabled_) return;
+    at::autocast::set_autocast_enabled(at::kCPU, false);
+    at::autocast::clear_cache();
+  }
+  bool enabled_;
+};
+
+EncoderOutputs run_encoder(model::BertModel& bert, const Batch& batch, bool all_hidden_states) {
+  model::BertForwardOptions options;
+  options.output_hidden_states = all_hidden_states;
+  auto out = bert->forward(batch.input_ids, batch.token_type_ids, batch.attention_mask, options);
+  return EncoderOutputs{out.last_hidden_state, out.pooler_output, std::move(out.hidden_states)};
+}
+
+Metrics evaluate(model::BertModel& bert, Head& head, const PreparedData& data, std::int64_t batch_size, bool bf16) {
+  bert->eval();
+  head.module().eval();
+  std::vector<Value> results;
+  results.reserve(data.eval_features.size());
+  {
+    c10::InferenceMode guard;
+    AutocastScope autocast(bf16);
+    // In order of length: little padding, and results stay in feature order.
+    std::vector<std::size_t> order(data.eval_features.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::vector<Value> by_index(order.size());
+    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) {
+      return data.eval_features[a].encoding.size() < data.eval_features[b].encoding.size();
+    });
+    for (std::size_t start = 0; start < order.size(); start += static_cast<std::size_t>(batch_size)) {
+      std::vector<std::size_t> indices(order.begin() + static_cast<std::ptrdiff_t>(start),
+                                       order.begin() + static_cast<std::ptrdiff_t>(std::min(order.size(), start + static_cast<std::size_t>(batch_size))));
+      auto batch = make_batch(data.eval_features, indices, head, data.pad_id);
+      auto outputs = head.forward(run_encoder(bert, batch, head.needs_all_hidden_states()), batch);
+      auto decoded = head.decode_features(outputs, batch);
+      for (std::size_t k = 0; k < indices.size(); ++k) by_index[indices[k]] = std::move(decoded[k]);
+    }
+    results = std::move(by_index);
+  }
+  auto predictions = head.predict(data.eval_examples, data.eval_features, results);
+  bert->train();
+  head.module().train();
+  return head.evaluate(data.eval_examples, predictions);
+}
+
+}  // namespace
+
+TrainResult train_trial(const experiment::Experiment& experiment, const std::string& metric, Direction direction,
+                        Head& head, const PreparedData& data, const std::filesystem::path& output_dir,
+                        const TrainHooks& hooks) {
+  const auto& t = experiment.train;
+  if (t.threads > 0) at::set_num_threads(static_cast<int>(t.threads));
+  at::manual_seed(static_cast<std::uint64_t>(t.seed));
+  std::mt19937_64 rng(static_cast<std::uint64_t>(t.seed));
+
+  auto loaded = checkpoint::load_model(experiment.model_dir);
+  auto& bert = loaded.model;
+  const auto& config = bert->config();
+  HeadContext context;
+  context.encoder.hidden_size = config.hidden_size;
+  context.encoder.num_layers = config.num_hidden_layers;
+  context.encoder.num_attention_heads = config.num_attention_heads;
+  context.encoder.vocab_size = config.vocab_size;
+  context.encoder.hidden_dropout_prob = config.hidden_dropout_prob;
+  context.encoder.initializer_range = config.initializer_range;
+  context.encoder.layer_norm_eps = config.layer_norm_eps;
+  context.encoder.hidden_act = config.hidden_act;
+  context.encoder.word_embeddings = bert->embeddings->word_embeddings->weight;
+  context.labels = data.labels;
+  context.seed = static_cast<std::uint64_t>(t.seed);
+  head.build(context);
+  bert->train();
+  head.module().train();
+
+  std::vector<torch::Tensor> with_decay, without_decay;
+  for (auto& item : bert->named_parameters()) (decays(item.key()) ? with_decay : without_decay).push_back(item.value());
+  for (auto& item : head.module().named_parameters())
+    (decays(item.key()) ? with_decay : without_decay).push_back(item.value());
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  groups.emplace_back(with_decay, std::make_unique<torch::optim::AdamWOptions>(
+                                      torch::optim::AdamWOptions(t.learning_rate).weight_decay(t.weight_decay).eps(1e-8)));
+  groups.emplace_back(without_decay, std::make_unique<torch::optim::AdamWOptions>(
+                                         torch::optim::AdamWOptions(t.learning_rate).weight_decay(0.0).eps(1e-8)));
+  torch::optim::AdamW optimizer(std::move(groups));
+
+  const auto batches_per_epoch =
+      static_cast<std::int64_t>((data.train_features.size() + static_cast<std::size_t>(t.batch_size) - 1) /
+                                static_cast<std::size_t>(t.batch_size));
+  const auto steps_per_epoch = std::max<std::int64_t>(1, batches_per_epoch / t.gradient_accumulation);
+  const std::int64_t total_steps =
+      t.max_steps > 0 ? t.max_steps : std::max<std::int64_t>(1, std::llround(t.epochs * static_cast<double>(steps_per_epoch)));
+  const auto warmup_steps = static_cast<std::int64_t>(std::ceil(t.warmup_ratio * static_cast<double>(total_steps)));
+  const std::int64_t eval_every = t.eval_every > 0 ? t.eval_every : steps_per_epoch;
+  auto learning_rate_at = [&](std::int64_t step) {  // step counts from 0
+    if (step < warmup_steps) return t.learning_rate * static_cast<double>(step + 1) / static_cast<double>(warmup_steps);
+    return t.learning_rate * std::max(0.0, static_cast<double>(total_steps - step) /
+                                               static_cast<double>(std::max<std::int64_t>(1, total_steps - warmup_steps)));
+  };
+
+  TrainResult result;
+  const bool bf16 = t.precision == "bf16";
+  std::int64_t step = 0, micro = 0, evaluations_without_gain = 0, tokens = 0;
+  double loss_sum = 0;
+  std::int64_t loss_count = 0;
+  const auto start = Clock::now();
+  bool done = false;
+  for (std::int64_t epoch = 0; !done; ++epoch) {
+    for (const auto& indices : epoch_batches(data.train_features, t.batch_size, t.group_by_length, rng)) {
+      if (hooks.interrupted && hooks.interrupted->load()) throw InterruptedError("interrupted");
+      auto batch = make_batch(data.train_features, indices, head, data.pad_id);
+      tokens += batch.attention_mask.sum().item<std::int64_t>();
+      torch::Tensor loss;
+      {
+        AutocastScope autocast(bf16);
+        auto outputs = head.forward(run_encoder(bert, batch, head.needs_all_hidden_states()), batch);
+        loss = head.loss(outputs, batch);
+      }
+      const double loss_value = loss.item<double>();
+      if (!std::isfinite(loss_value))
+        throw DivergedError(fmt::format("loss is {} at step {}", loss_value, step));
+      (loss / static_cast<double>(t.gradient_accumulation)).backward();
+      loss_sum += loss_value;
+      ++loss_count;
+      if (++micro % t.gradient_accumulation != 0) continue;
+
+      for (auto& group : optimizer.param_groups()) group.options().set_lr(learning_rate_at(step));
+      if (t.max_grad_norm > 0) {
+        std::vector<torch::Tensor> parameters;
+        for (auto& group : optimizer.param_groups())
+          for (auto& p : group.params()) parameters.push_back(p);
+        torch::nn::utils::clip_grad_norm_(parameters, t.max_grad_norm);
+      }
+      optimizer.step();
+      optimizer.zero_grad();
+      ++step;
+      const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      result.tokens_per_second = seconds > 0 ? static_cast<double>(tokens) / seconds : 0;
+      if (hooks.on_step) hooks.on_step(step, total_steps, loss_value, result.tokens_per_second);
+
+      if (step % eval_every == 0 || step == total_steps) {
+        Evaluation evaluation;
+        evaluation.step = step;
+        evaluation.epoch = static_cast<double>(step) / static_cast<double>(steps_per_epoch);
+        evaluation.train_loss = loss_sum / static_cast<double>(std::max<std::int64_t>(1, loss_count));
+        loss_sum = 0;
+        loss_count = 0;
+        evaluation.metrics = evaluate(bert, head, data, t.batch_size, bf16);
+        auto it = evaluation.metrics.find(metric);
+        if (it == evaluation.metrics.end())
+          throw std::runtime_error(fmt::format("the head reports no metric '{}'", metric));
+        const bool better = !result.best_value || (direction == Direction::maximize ? it->second > *result.best_value
+                                                                                    : it->second < *result.best_value);
+        if (better) {
+          result.best_value = it->second;
+          result.best_metrics = evaluation.metrics;
+          result.best_step = step;
+          evaluations_without_gain = 0;
+          checkpoint::SaveOptions save;
+          save.head_tensors = head.state_dict();
+          save.extra_config = util::to_json(head.hf_config());
+          save.tokenizer_dir = experiment.model_dir;
+          checkpoint::save_model(output_dir, bert, save);
+        } else {
+          ++evaluations_without_gain;
+        }
+        if (hooks.on_evaluation && hooks.on_evaluation(evaluation)) {
+          result.pruned = true;
+          done = true;
+        } else if (t.early_stopping_patience > 0 && evaluations_without_gain >= t.early_stopping_patience) {
+          result.stopped_early = true;
+          done = true;
+        }
+      }
+      if (step >= total_steps) done = true;
+      if (done) break;
+    }
+  }
+  result.steps = step;
+  return result;
+}
+
+}  // namespace bertlab::train

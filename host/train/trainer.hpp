@@ -1,0 +1,77 @@
+// Fine-tuning one trial: BERT + a task head trained with AdamW (decoupled
+// weight decay, none on biases and LayerNorm), linear warm-up then linear
+// decay, gradient accumulation and clipping, optional bf16 autocast with fp32
+// master weights, evaluation every N steps or each epoch, early stopping, and
+// the best checkpoint kept in Hugging Face format.
+//
+// The trial's value is its best evaluation of the study metric, and the saved
+// model is the one that scored it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "bertlab/head.hpp"
+#include "experiment/experiment.hpp"
+
+namespace bertlab::train {
+
+// A loss that is NaN or infinite: the trial fails with this reason.
+class DivergedError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+// The user interrupted (SIGINT/SIGTERM).
+class InterruptedError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Tokenized data, shared by every trial of a study.
+struct PreparedData {
+  std::vector<Example> train_examples;
+  std::vector<Feature> train_features;
+  std::vector<Example> eval_examples;
+  std::vector<Feature> eval_features;
+  std::vector<std::string> labels;
+  std::int64_t pad_id = 0;
+};
+
+struct Evaluation {
+  std::int64_t step = 0;
+  double epoch = 0;
+  double train_loss = 0;  // mean over the steps since the last evaluation
+  Metrics metrics;
+};
+
+struct TrainResult {
+  std::optional<double> best_value;
+  Metrics best_metrics;
+  std::int64_t best_step = 0;
+  std::int64_t steps = 0;
+  double tokens_per_second = 0;
+  bool pruned = false;
+  bool stopped_early = false;
+};
+
+struct TrainHooks {
+  // After each evaluation; return true to stop the trial (pruned).
+  std::function<bool(const Evaluation&)> on_evaluation;
+  // Progress: (optimizer step, total steps, current loss, tokens/s).
+  std::function<void(std::int64_t, std::int64_t, double, double)> on_step;
+  const std::atomic<bool>* interrupted = nullptr;
+};
+
+// Trains a fresh copy of the experiment's model with a fresh `head` (built
+// here) on `data`, saving the best model under `output_dir`.
+TrainResult train_trial(const experiment::Experiment& experiment, const std::string& metric, Direction direction,
+                        Head& head, const PreparedData& data, const std::filesystem::path& output_dir,
+                        const TrainHooks& hooks);
+
+}  // namespace bertlab::train
