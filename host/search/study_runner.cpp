@@ -1,6 +1,6 @@
 #include "search/study_runner.hpp"
 
-#include <cmath>
+#include <algorithm>
 #include <iostream>
 
 #include <fmt/format.h>

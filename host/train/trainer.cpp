@@ -94,15 +94,13 @@ EncoderOutputs run_encoder(model::BertModel& bert, const Batch& batch, bool all_
 Metrics evaluate(model::BertModel& bert, Head& head, const PreparedData& data, std::int64_t batch_size, bool bf16) {
   bert->eval();
   head.module().eval();
-  std::vector<Value> results;
-  results.reserve(data.eval_features.size());
+  std::vector<Value> results(data.eval_features.size());
   {
     c10::InferenceMode guard;
     AutocastScope autocast(bf16);
     // In order of length: little padding, and results stay in feature order.
     std::vector<std::size_t> order(data.eval_features.size());
     std::iota(order.begin(), order.end(), 0);
-    std::vector<Value> by_index(order.size());
     std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) {
       return data.eval_features[a].encoding.size() < data.eval_features[b].encoding.size();
     });
@@ -112,9 +110,8 @@ Metrics evaluate(model::BertModel& bert, Head& head, const PreparedData& data, s
       auto batch = make_batch(data.eval_features, indices, head, data.pad_id);
       auto outputs = head.forward(run_encoder(bert, batch, head.needs_all_hidden_states()), batch);
       auto decoded = head.decode_features(outputs, batch);
-      for (std::size_t k = 0; k < indices.size(); ++k) by_index[indices[k]] = std::move(decoded[k]);
+      for (std::size_t k = 0; k < indices.size(); ++k) results[indices[k]] = std::move(decoded[k]);
     }
-    results = std::move(by_index);
   }
   auto predictions = head.predict(data.eval_examples, data.eval_features, results);
   bert->train();
