@@ -24,6 +24,7 @@
 
 #include "store/sqlite_store.hpp"
 #include "store/store.hpp"
+#include "support.hpp"
 #include "util/sha256.hpp"
 
 extern char** environ;
@@ -34,28 +35,6 @@ namespace fs = std::filesystem;
 using bertlab::Direction;
 using bertlab::TrialState;
 using namespace bertlab::store;
-
-// A fresh directory under the system's temporary directory, removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    static int created = 0;
-    path_ = fs::temp_directory_path() / fmt::format("bertlab-test-store-{}-{}", ::getpid(), created++);
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string file(std::string_view name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
 
 // Raw SQLite on a connection of the test's own, to see the file as it is.
 class RawDb {
@@ -151,8 +130,8 @@ TEST_CASE("sha256_hex matches the FIPS 180-2 test vectors") {
 }
 
 TEST_CASE("a new store has the current schema version and reopening it changes nothing") {
-  TempDir dir;
-  const auto path = dir.file("trials.db");
+  bertlab::test::ScratchDir dir;
+  const auto path = (dir / "trials.db").string();
   open_store(path)->get_or_create_study("s", "exp", "accuracy", Direction::maximize);
   const auto version = std::to_string(SqliteStore::schema_version());
   CHECK(RawDb(path).value("PRAGMA user_version") == version);
@@ -167,8 +146,8 @@ TEST_CASE("a new store has the current schema version and reopening it changes n
 }
 
 TEST_CASE("a store from a newer bertlab is refused, naming both versions") {
-  TempDir dir;
-  const auto path = dir.file("trials.db");
+  bertlab::test::ScratchDir dir;
+  const auto path = (dir / "trials.db").string();
   open_store(path);
   const int future = SqliteStore::schema_version() + 1;
   RawDb(path).exec(fmt::format("PRAGMA user_version = {}", future).c_str());
@@ -183,15 +162,15 @@ TEST_CASE("a store from a newer bertlab is refused, naming both versions") {
 }
 
 TEST_CASE("a read-only open never creates the store") {
-  TempDir dir;
-  const auto path = dir.file("missing.db");
+  bertlab::test::ScratchDir dir;
+  const auto path = (dir / "missing.db").string();
   CHECK(error_of([&] { open_store(path, /*read_only=*/true); }) == "store not found: " + path);
   CHECK_FALSE(fs::exists(path));
 }
 
 TEST_CASE("studies, trials and their details round-trip") {
-  TempDir dir;
-  auto store = open_store(dir.file("trials.db"));
+  bertlab::test::ScratchDir dir;
+  auto store = open_store((dir / "trials.db").string());
   const auto study = store->get_or_create_study("s1", "model = 'bert'\n", "accuracy", Direction::maximize);
   CHECK(study.id > 0);
   CHECK(study.experiment == "model = 'bert'\n");
@@ -323,8 +302,8 @@ TEST_CASE("studies, trials and their details round-trip") {
 }
 
 TEST_CASE("four processes writing at once get unique, gap-free trial numbers") {
-  TempDir dir;
-  const auto path = dir.file("trials.db");
+  bertlab::test::ScratchDir dir;
+  const auto path = (dir / "trials.db").string();
   constexpr int kWriters = 4;
   constexpr int kTrialsEach = 250;
 
@@ -361,8 +340,8 @@ TEST_CASE("four processes writing at once get unique, gap-free trial numbers") {
 }
 
 TEST_CASE("a writer killed inside its transaction leaves a consistent store") {
-  TempDir dir;
-  const auto path = dir.file("trials.db");
+  bertlab::test::ScratchDir dir;
+  const auto path = (dir / "trials.db").string();
   int pipe_fds[2];
   REQUIRE(::pipe2(pipe_fds, O_CLOEXEC) == 0);
   const pid_t writer = spawn_writer({path, "held", "hold"}, pipe_fds[1]);
@@ -395,8 +374,8 @@ TEST_CASE("a writer killed inside its transaction leaves a consistent store") {
 }
 
 TEST_CASE("query_readonly runs one read-only statement and refuses anything else") {
-  TempDir dir;
-  const auto path = dir.file("trials.db");
+  bertlab::test::ScratchDir dir;
+  const auto path = (dir / "trials.db").string();
   auto store = open_store(path);
   const auto study = store->get_or_create_study("s", "exp", "accuracy", Direction::maximize);
   store->finish_trial(new_trial(*store, study.id).id, TrialState::complete, 0.5, "");
