@@ -43,4 +43,17 @@ void BertModelImpl::init_weights(std::uint64_t seed) {
     embeddings->word_embeddings->weight[config_.pad_token_id].zero_();
 }
 
+EncoderInfo encoder_info(const BertConfig& config) {
+  EncoderInfo info;
+  info.hidden_size = config.hidden_size;
+  info.num_layers = config.num_hidden_layers;
+  info.num_attention_heads = config.num_attention_heads;
+  info.vocab_size = config.vocab_size;
+  info.hidden_dropout_prob = config.hidden_dropout_prob;
+  info.initializer_range = config.initializer_range;
+  info.layer_norm_eps = config.layer_norm_eps;
+  info.hidden_act = config.hidden_act;
+  return info;
+}
+
 }  // namespace bertlab::model

@@ -9,6 +9,7 @@
 #include <torch/nn/module.h>
 #include <torch/nn/pimpl.h>
 
+#include "bertlab/head.hpp"
 #include "model/bert_config.hpp"
 #include "model/embeddings.hpp"
 #include "model/encoder.hpp"
@@ -52,5 +53,9 @@ class BertModelImpl : public torch::nn::Module {
   BertConfig config_;
 };
 TORCH_MODULE(BertModel);
+
+// What a task head is told about the encoder it sits on (the SDK's view of
+// the config); word_embeddings is left for callers that hold the model.
+EncoderInfo encoder_info(const BertConfig& config);
 
 }  // namespace bertlab::model

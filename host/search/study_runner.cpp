@@ -10,7 +10,7 @@
 #include "bertlab/tokenizer.hpp"
 #include "checkpoint/tokenizer_files.hpp"
 #include "data/dataset.hpp"
-#include "model/bert_config.hpp"
+#include "model/bert_model.hpp"
 #include "plugin/plugin_host.hpp"
 #include "store/store.hpp"
 #include "train/trainer.hpp"
@@ -81,9 +81,9 @@ StudyOutcome run_study(const experiment::Experiment& e, const std::atomic<bool>&
   train::PreparedData data;
   data.labels = e.data.labels.empty() ? featurizer->collect_labels(train_set.examples) : e.data.labels;
   {
-    // featurize needs the label ids; the encoder's size makes the (unused) layers valid.
+    // featurize needs the label ids; the encoder's shape makes the (unused) layers valid.
     HeadContext context;
-    context.encoder.hidden_size = model::BertConfig::load(e.model_dir / "config.json").hidden_size;
+    context.encoder = model::encoder_info(model::BertConfig::load(e.model_dir / "config.json"));
     context.labels = data.labels;
     featurizer->build(context);
   }
@@ -105,6 +105,18 @@ StudyOutcome run_study(const experiment::Experiment& e, const std::atomic<bool>&
                             {"head/" + e.head.plugin, host.find("head", e.head.plugin)->version},
                             {"searcher/" + e.search.searcher.plugin, host.find("searcher", e.search.searcher.plugin)->version}};
 
+  // What the searcher and the pruner see: the study as the store holds it now.
+  auto study_view = [&](const std::vector<store::TrialRecord>& records) {
+    StudyView view;
+    view.name = study.name;
+    view.metric = metric;
+    view.direction = study.direction;
+    view.seed = static_cast<std::uint64_t>(e.train.seed);
+    view.space = &e.search.space;
+    view.trials = trial_views(records, metric);
+    return view;
+  };
+
   StudyOutcome outcome;
   outcome.study = e.study_name;
   for (std::int64_t i = 0; i < trials && !interrupted.load(); ++i) {
@@ -112,15 +124,8 @@ StudyOutcome run_study(const experiment::Experiment& e, const std::atomic<bool>&
     store::TrialRecord trial;
     try {
     trial = store->create_trial(study.id, [&](const std::vector<store::TrialRecord>& existing) {
-      StudyView view;
-      view.name = study.name;
-      view.metric = metric;
-      view.direction = study.direction;
-      view.seed = static_cast<std::uint64_t>(e.train.seed);
-      view.space = &e.search.space;
-      view.trials = trial_views(existing, metric);
       store::TrialInit init;
-      auto params = searcher->ask(view, static_cast<std::int64_t>(existing.size()));
+      auto params = searcher->ask(study_view(existing), static_cast<std::int64_t>(existing.size()));
       if (!params) {
         exhausted = true;
         throw std::runtime_error("search space exhausted");
@@ -150,13 +155,7 @@ StudyOutcome run_study(const experiment::Experiment& e, const std::atomic<bool>&
         std::cerr << fmt::format("bertlab: trial {} step {} train_loss {:.4f} {} {:.4f}\n", trial.number,
                                  evaluation.step, evaluation.train_loss, metric, evaluation.metrics.at(metric));
         if (!pruner) return false;
-        auto records = store->trials(study.id);
-        StudyView view;
-        view.name = study.name;
-        view.metric = metric;
-        view.direction = study.direction;
-        view.space = &e.search.space;
-        view.trials = trial_views(records, metric);
+        auto view = study_view(store->trials(study.id));
         auto self = std::find_if(view.trials.begin(), view.trials.end(),
                                  [&](const TrialView& t) { return t.number == trial.number; });
         return pruner->should_prune(view, *self, evaluation.step);

@@ -131,16 +131,8 @@ TrainResult train_trial(const experiment::Experiment& experiment, const std::str
 
   auto loaded = checkpoint::load_model(experiment.model_dir);
   auto& bert = loaded.model;
-  const auto& config = bert->config();
   HeadContext context;
-  context.encoder.hidden_size = config.hidden_size;
-  context.encoder.num_layers = config.num_hidden_layers;
-  context.encoder.num_attention_heads = config.num_attention_heads;
-  context.encoder.vocab_size = config.vocab_size;
-  context.encoder.hidden_dropout_prob = config.hidden_dropout_prob;
-  context.encoder.initializer_range = config.initializer_range;
-  context.encoder.layer_norm_eps = config.layer_norm_eps;
-  context.encoder.hidden_act = config.hidden_act;
+  context.encoder = model::encoder_info(bert->config());
   context.encoder.word_embeddings = bert->embeddings->word_embeddings->weight;
   context.labels = data.labels;
   context.seed = static_cast<std::uint64_t>(t.seed);

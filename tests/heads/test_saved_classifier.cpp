@@ -44,9 +44,7 @@ TEST_CASE("saved classifier: transformers loads it and computes the same logits"
 
   auto head = host.create<Head>("sequence-classification", Options());
   HeadContext context;
-  const auto& config = bert->config();
-  context.encoder.hidden_size = config.hidden_size;
-  context.encoder.hidden_dropout_prob = config.hidden_dropout_prob;
+  context.encoder = model::encoder_info(bert->config());
   context.encoder.initializer_range = 0.5;  // large enough that the logits differ visibly
   context.labels = {"negative", "positive"};
   context.seed = 3;
