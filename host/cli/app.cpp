@@ -10,6 +10,7 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "bertlab " BERTLAB_VERSION);
   add_run_command(app);
+  add_predict_command(app);
   add_tokenize_command(app);
   add_encode_command(app);
   add_convert_command(app);

@@ -2,12 +2,12 @@
 // All open the store read-only, so they are safe next to running studies.
 #include <algorithm>
 #include <iostream>
-#include <set>
 
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "cli/trial_output.hpp"
 #include "store/store.hpp"
 
 namespace bertlab::cli {
@@ -16,60 +16,6 @@ namespace {
 
 constexpr TrialState kStates[] = {TrialState::running, TrialState::complete, TrialState::pruned,
                                   TrialState::failed};
-
-std::optional<double> duration_of(const store::TrialRecord& trial) {
-  return seconds_between(trial.started_at, trial.finished_at);
-}
-
-nlohmann::json optional_json(const std::optional<double>& value) {
-  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
-}
-
-nlohmann::json trial_to_json(const store::TrialRecord& trial) {
-  auto intermediate = nlohmann::json::array();
-  for (const auto& iv : trial.intermediate_values)
-    intermediate.push_back({{"step", iv.step}, {"name", iv.name}, {"value", iv.value}});
-  auto artifacts = nlohmann::json::array();
-  for (const auto& a : trial.artifacts)
-    artifacts.push_back({{"kind", a.kind}, {"path", a.path}, {"created_at", a.created_at}});
-  return {{"number", trial.number},
-          {"state", to_string(trial.state)},
-          {"params", trial.params},
-          {"value", optional_json(trial.value)},
-          {"error", trial.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(trial.error)},
-          {"started_at", trial.started_at},
-          {"finished_at", trial.finished_at.empty() ? nlohmann::json(nullptr) : nlohmann::json(trial.finished_at)},
-          {"duration_s", optional_json(duration_of(trial))},
-          {"seed", trial.seed ? nlohmann::json(*trial.seed) : nlohmann::json(nullptr)},
-          {"plugins", trial.plugins},
-          {"data_fingerprint", trial.data_fingerprint},
-          {"intermediate_values", intermediate},
-          {"attributes", trial.attributes},
-          {"artifacts", artifacts}};
-}
-
-store::StudyRecord require_study(store::Store& store, const std::string& name) {
-  auto study = store.find_study(name);
-  if (!study) throw ExitError(kExitError, fmt::format("no study named '{}' in {}", name, store.location()));
-  return *study;
-}
-
-// "STUDY/NUMBER"; the study name itself may contain '/'.
-std::pair<std::string, std::int64_t> parse_trial_ref(const std::string& ref) {
-  auto slash = ref.rfind('/');
-  std::int64_t number = -1;
-  if (slash != std::string::npos && slash > 0 && slash + 1 < ref.size()) {
-    try {
-      std::size_t used = 0;
-      number = std::stoll(ref.substr(slash + 1), &used);
-      if (used != ref.size() - slash - 1) number = -1;
-    } catch (const std::exception&) {
-      number = -1;
-    }
-  }
-  if (number < 0) throw ExitError(kExitUsage, fmt::format("expected a trial as STUDY/NUMBER, got '{}'", ref));
-  return {ref.substr(0, slash), number};
-}
 
 void history(const std::string& store_path, bool json) {
   auto store = store::open_store(store_path, /*read_only=*/true);
@@ -132,17 +78,10 @@ void trials(const TrialsArgs& args) {
   auto study = require_study(*store, args.study);
   auto trials = store->trials(study.id);
 
-  bool maximize = study.direction == Direction::maximize;
-  // Best first; trials without a value (running, failed) last.
-  auto by_value = [maximize](const store::TrialRecord& a, const store::TrialRecord& b) {
-    if (a.value.has_value() != b.value.has_value()) return a.value.has_value();
-    if (!a.value) return a.number < b.number;
-    return maximize ? *a.value > *b.value : *a.value < *b.value;
-  };
   std::string sort = args.sort;
   if (args.top > 0 && sort == "number") sort = "value";
   if (sort == "value") {
-    std::stable_sort(trials.begin(), trials.end(), by_value);
+    sort_by_value(trials, study.direction);
   } else if (sort == "duration") {
     std::stable_sort(trials.begin(), trials.end(), [](const auto& a, const auto& b) {
       return duration_of(a).value_or(-1) > duration_of(b).value_or(-1);
@@ -159,34 +98,18 @@ void trials(const TrialsArgs& args) {
     std::cout << out.dump() << '\n';
     return;
   }
-  // One column per parameter name seen in any trial, in name order.
-  std::set<std::string> param_names;
-  for (const auto& t : trials)
-    for (const auto& [name, value] : t.params.items()) param_names.insert(name);
-  Row header = {"number", "state", study.metric, "duration_s"};
-  for (const auto& name : param_names) header.push_back(name);
-  header.push_back("error");
-  std::vector<Row> rows;
-  for (const auto& t : trials) {
-    Row row = {std::to_string(t.number), to_string(t.state), format_number(t.value),
-               format_number(duration_of(t))};
-    for (const auto& name : param_names) row.push_back(t.params.contains(name) ? format_cell(t.params[name]) : "-");
-    row.push_back(t.error);
-    rows.push_back(std::move(row));
-  }
+  auto table = trial_table(trials, study.metric);
   if (args.csv) {
-    print_csv(std::cout, header, rows);
+    print_csv(std::cout, table.header, table.rows);
   } else {
-    print_table(std::cout, header, rows);
+    print_table(std::cout, table.header, table.rows);
   }
 }
 
 void show(const std::string& ref, const std::string& store_path, bool json) {
-  auto [study_name, number] = parse_trial_ref(ref);
   auto store = store::open_store(store_path, /*read_only=*/true);
-  auto study = require_study(*store, study_name);
-  auto trial = store->trial(study.id, number);
-  if (!trial) throw ExitError(kExitError, fmt::format("study '{}' has no trial {}", study_name, number));
+  auto [study, found] = require_trial(*store, ref);
+  const auto* trial = &found;
   if (json) {
     auto out = trial_to_json(*trial);
     out["study"] = study.name;

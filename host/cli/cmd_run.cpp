@@ -3,6 +3,7 @@
 #include <atomic>
 #include <csignal>
 #include <iostream>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/output.hpp"
+#include "cli/study_progress.hpp"
+#include "cli/trial_output.hpp"
 #include "experiment/experiment.hpp"
 #include "search/study_runner.hpp"
 
@@ -22,6 +26,25 @@ std::atomic<bool> g_interrupted{false};
 // The running trial notices at its next batch, is marked FAILED
 // ("interrupted") and the store stays consistent.
 void on_signal(int) { g_interrupted.store(true); }
+
+void print_summary(std::ostream& out, const experiment::Experiment& experiment, const search::StudyOutcome& outcome) {
+  auto store = store::open_store(experiment.store.string(), /*read_only=*/true);
+  auto study = require_study(*store, outcome.study);
+  std::vector<store::TrialRecord> ran;
+  for (auto number : outcome.numbers)
+    if (auto trial = store->trial(study.id, number)) ran.push_back(std::move(*trial));
+  sort_by_value(ran, study.direction);
+  out << fmt::format("\nstudy {}: {} trial(s) run\n", outcome.study, ran.size());
+  auto table = trial_table(ran, study.metric);
+  print_table(out, table.header, table.rows);
+  if (outcome.best_value) {
+    out << fmt::format("best trial of the study: {} with {} {}\n  params {}\n  model  {}\n", *outcome.best_number,
+                       study.metric, format_number(outcome.best_value), outcome.best_params.dump(),
+                       outcome.best_model);
+  } else {
+    out << "no trial of the study has completed\n";
+  }
+}
 
 }  // namespace
 
@@ -46,15 +69,13 @@ void add_run_command(CLI::App& app) {
 
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
-    auto outcome = search::run_study(experiment, g_interrupted);
+    StudyProgress progress;
+    auto outcome = search::run_study(experiment, g_interrupted, progress);
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
 
-    std::cerr << fmt::format("bertlab: study {}: {} trial(s) run", outcome.study, outcome.trials_run);
-    if (outcome.best_value)
-      std::cerr << fmt::format(", best trial {} with {:.4f}, params {}, model {}", *outcome.best_number,
-                               *outcome.best_value, outcome.best_params.dump(), outcome.best_model);
-    std::cerr << '\n';
+    // The summary: this run's trials, best first (stdout unless stdout carries the JSON).
+    print_summary(args->json ? std::cerr : std::cout, experiment, outcome);
     if (args->json) {
       nlohmann::json best = nullptr;
       if (outcome.best_value)
@@ -62,7 +83,7 @@ void add_run_command(CLI::App& app) {
                 {"value", *outcome.best_value},
                 {"params", outcome.best_params},
                 {"model", outcome.best_model}};
-      std::cout << nlohmann::json{{"study", outcome.study}, {"trials", outcome.trials_run}, {"best", best}}.dump()
+      std::cout << nlohmann::json{{"study", outcome.study}, {"trials", outcome.numbers.size()}, {"best", best}}.dump()
                 << std::endl;
     }
     if (outcome.interrupted) throw ExitError(130, "interrupted; the running trial is recorded as FAILED");

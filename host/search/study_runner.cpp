@@ -1,7 +1,9 @@
 #include "search/study_runner.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <iostream>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -10,6 +12,8 @@
 #include "bertlab/tokenizer.hpp"
 #include "checkpoint/tokenizer_files.hpp"
 #include "data/dataset.hpp"
+#include "data/featurize.hpp"
+#include "experiment/saved_task.hpp"
 #include "model/bert_model.hpp"
 #include "plugin/plugin_host.hpp"
 #include "store/store.hpp"
@@ -24,22 +28,6 @@ namespace {
 
 data::Columns columns_of(const experiment::DataSection& data) {
   return {data.format, data.text_column, data.text_pair_column, data.label_column};
-}
-
-// Features of every example; a row the head cannot use fails the study
-// before any training, naming the file and line.
-std::vector<Feature> featurize(const Head& head, const data::Dataset& dataset, const Tokenizer& tokenizer,
-                               const EncodeOptions& options) {
-  std::vector<Feature> features;
-  for (std::size_t i = 0; i < dataset.examples.size(); ++i) {
-    try {
-      auto made = head.featurize(dataset.examples[i], static_cast<std::int64_t>(i), tokenizer, options);
-      for (auto& f : made) features.push_back(std::move(f));
-    } catch (const std::invalid_argument& e) {
-      throw data::DataError(fmt::format("{}:{}: {}", dataset.file.string(), dataset.lines[i], e.what()));
-    }
-  }
-  return features;
 }
 
 std::vector<TrialView> trial_views(const std::vector<store::TrialRecord>& records, const std::string& metric) {
@@ -59,7 +47,8 @@ std::vector<TrialView> trial_views(const std::vector<store::TrialRecord>& record
 
 }  // namespace
 
-StudyOutcome run_study(const experiment::Experiment& e, const std::atomic<bool>& interrupted) {
+StudyOutcome run_study(const experiment::Experiment& e, const std::atomic<bool>& interrupted,
+                       StudyObserver& observer) {
   plugin::PluginHost host;
   for (const auto& dir : e.plugin_paths) host.load_from(dir, /*required=*/true);
   host.load_defaults();
@@ -71,8 +60,7 @@ StudyOutcome run_study(const experiment::Experiment& e, const std::atomic<bool>&
   auto searcher = host.create<Searcher>(e.search.searcher.plugin, Options(e.search.searcher.options, "search.searcher.options"));
   std::shared_ptr<Pruner> pruner;
   if (e.search.pruner) pruner = host.create<Pruner>(e.search.pruner->plugin, Options(e.search.pruner->options, "search.pruner.options"));
-  const Options head_options(e.head.options, "head.options");
-  auto featurizer = host.create<Head>(e.head.plugin, head_options);
+  auto featurizer = host.create<Head>(e.head.plugin, Options(e.head.options, "head.options"));
 
   // Data: read and tokenized once per study.
   if (e.data.eval.empty()) throw experiment::ExperimentError(fmt::format("{}: key 'data.eval': required for a study (trials are scored on it)", e.file.string()));
@@ -89,8 +77,13 @@ StudyOutcome run_study(const experiment::Experiment& e, const std::atomic<bool>&
   }
   EncodeOptions encode;
   encode.max_length = e.max_length;
-  data.train_features = featurize(*featurizer, train_set, *tokenizer, encode);
-  data.eval_features = featurize(*featurizer, eval_set, *tokenizer, encode);
+  const auto tokenizing = std::chrono::steady_clock::now();
+  data.train_features = data::featurize(*featurizer, train_set, *tokenizer, encode);
+  data.eval_features = data::featurize(*featurizer, eval_set, *tokenizer, encode);
+  std::cerr << fmt::format("bertlab: {} train / {} eval examples ({} / {} features) tokenized in {:.1f} s\n",
+                           train_set.examples.size(), eval_set.examples.size(), data.train_features.size(),
+                           data.eval_features.size(),
+                           std::chrono::duration<double>(std::chrono::steady_clock::now() - tokenizing).count());
   data.train_examples = std::move(train_set.examples);
   data.eval_examples = std::move(eval_set.examples);
   data.pad_id = tokenizer->special_tokens().pad_id;
@@ -141,19 +134,23 @@ StudyOutcome run_study(const experiment::Experiment& e, const std::atomic<bool>&
       throw;
     }
     const auto model_dir = e.store.parent_path() / "models" / e.study_name / std::to_string(trial.number);
-    std::cerr << fmt::format("bertlab: trial {}/{} params {}\n", e.study_name, trial.number, trial.params.dump());
+    observer.trial_started(trial, i, trials);
     try {
       auto trial_experiment = experiment::with_params(e, util::table_from_json(trial.params));
-      auto head = host.create<Head>(e.head.plugin, head_options);
+      // The trial's own head options: a search space may tune them (e.g. head.options.dropout).
+      auto head = host.create<Head>(e.head.plugin, Options(trial_experiment.head.options, "head.options"));
       train::TrainHooks hooks;
       hooks.interrupted = &interrupted;
+      hooks.on_step = [&](std::int64_t step, std::int64_t total, double loss, double tokens_per_second) {
+        observer.step(step, total, loss, tokens_per_second);
+      };
       hooks.on_evaluation = [&](const train::Evaluation& evaluation) {
         std::vector<std::pair<std::string, double>> values{{"train_loss", evaluation.train_loss},
-                                                           {"epoch", evaluation.epoch}};
+                                                           {"epoch", evaluation.epoch},
+                                                           {"elapsed_s", evaluation.elapsed_seconds}};
         for (const auto& [name, value] : evaluation.metrics) values.emplace_back("eval_" + name, value);
         store->report_intermediate(trial.id, evaluation.step, values);
-        std::cerr << fmt::format("bertlab: trial {} step {} train_loss {:.4f} {} {:.4f}\n", trial.number,
-                                 evaluation.step, evaluation.train_loss, metric, evaluation.metrics.at(metric));
+        observer.evaluated(evaluation, metric);
         if (!pruner) return false;
         auto view = study_view(store->trials(study.id));
         auto self = std::find_if(view.trials.begin(), view.trials.end(),
@@ -164,7 +161,10 @@ StudyOutcome run_study(const experiment::Experiment& e, const std::atomic<bool>&
       store->set_attribute(trial.id, "tokens_per_second", result.tokens_per_second);
       store->set_attribute(trial.id, "steps", result.steps);
       store->set_attribute(trial.id, "best_step", result.best_step);
-      if (result.best_value) store->add_artifact(trial.id, "model", fs::absolute(model_dir).string());
+      if (result.best_value) {
+        experiment::write_saved_task(model_dir, experiment::saved_task_of(trial_experiment, data.labels));
+        store->add_artifact(trial.id, "model", fs::absolute(model_dir).string());
+      }
       if (result.pruned) {
         store->finish_trial(trial.id, TrialState::pruned, result.best_value, "pruned");
       } else if (!result.best_value) {
@@ -176,10 +176,10 @@ StudyOutcome run_study(const experiment::Experiment& e, const std::atomic<bool>&
       store->finish_trial(trial.id, TrialState::failed, std::nullopt, "interrupted");
       outcome.interrupted = true;
     } catch (const std::exception& error) {
-      std::cerr << fmt::format("bertlab: trial {} failed: {}\n", trial.number, error.what());
       store->finish_trial(trial.id, TrialState::failed, std::nullopt, error.what());
     }
-    ++outcome.trials_run;
+    observer.trial_finished(store->trial(study.id, trial.number).value_or(trial));
+    outcome.numbers.push_back(trial.number);
   }
 
   for (const auto& record : store->trials(study.id)) {

@@ -8,14 +8,12 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
-#include <ATen/autocast_mode.h>
-#include <c10/core/InferenceMode.h>
 #include <fmt/format.h>
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adamw.h>
 
 #include "checkpoint/hf_model.hpp"
-#include "model/input_batch.hpp"
+#include "train/inference.hpp"
 #include "util/json_value.hpp"
 
 namespace bertlab::train {
@@ -49,71 +47,13 @@ std::vector<std::vector<std::size_t>> epoch_batches(const std::vector<Feature>& 
   return batches;
 }
 
-Batch make_batch(const std::vector<Feature>& features, const std::vector<std::size_t>& indices, const Head& head,
-                 std::int64_t pad_id) {
-  Batch batch;
-  std::vector<const Encoding*> encodings;
-  for (auto i : indices) {
-    batch.features.push_back(&features[i]);
-    encodings.push_back(&features[i].encoding);
-  }
-  auto inputs = model::make_input_batch(encodings, pad_id);
-  batch.input_ids = inputs.input_ids;
-  batch.token_type_ids = inputs.token_type_ids;
-  batch.attention_mask = inputs.attention_mask;
-  batch.labels = head.collate(batch.features, inputs.input_ids.size(1));
-  return batch;
-}
-
 // Parameters without weight decay, as in BERT: biases and LayerNorm.
 bool decays(const std::string& name) {
   return name.find("LayerNorm") == std::string::npos && name.find("bias") == std::string::npos;
 }
 
-struct AutocastScope {
-  explicit AutocastScope(bool enabled) : enabled_(enabled) {
-    if (!enabled_) return;
-    at::autocast::set_autocast_dtype(at::kCPU, at::kBFloat16);
-    at::autocast::set_autocast_enabled(at::kCPU, true);
-  }
-  ~AutocastScope() {
-    if (!enabled_) return;
-    at::autocast::set_autocast_enabled(at::kCPU, false);
-    at::autocast::clear_cache();
-  }
-  bool enabled_;
-};
-
-EncoderOutputs run_encoder(model::BertModel& bert, const Batch& batch, bool all_hidden_states) {
-  model::BertForwardOptions options;
-  options.output_hidden_states = all_hidden_states;
-  auto out = bert->forward(batch.input_ids, batch.token_type_ids, batch.attention_mask, options);
-  return EncoderOutputs{out.last_hidden_state, out.pooler_output, std::move(out.hidden_states)};
-}
-
 Metrics evaluate(model::BertModel& bert, Head& head, const PreparedData& data, std::int64_t batch_size, bool bf16) {
-  bert->eval();
-  head.module().eval();
-  std::vector<Value> results(data.eval_features.size());
-  {
-    c10::InferenceMode guard;
-    AutocastScope autocast(bf16);
-    // In order of length: little padding, and results stay in feature order.
-    std::vector<std::size_t> order(data.eval_features.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) {
-      return data.eval_features[a].encoding.size() < data.eval_features[b].encoding.size();
-    });
-    for (std::size_t start = 0; start < order.size(); start += static_cast<std::size_t>(batch_size)) {
-      std::vector<std::size_t> indices(order.begin() + static_cast<std::ptrdiff_t>(start),
-                                       order.begin() + static_cast<std::ptrdiff_t>(std::min(order.size(), start + static_cast<std::size_t>(batch_size))));
-      auto batch = make_batch(data.eval_features, indices, head, data.pad_id);
-      auto outputs = head.forward(run_encoder(bert, batch, head.needs_all_hidden_states()), batch);
-      auto decoded = head.decode_features(outputs, batch);
-      for (std::size_t k = 0; k < indices.size(); ++k) results[indices[k]] = std::move(decoded[k]);
-    }
-  }
-  auto predictions = head.predict(data.eval_examples, data.eval_features, results);
+  auto predictions = predict(bert, head, data.eval_examples, data.eval_features, batch_size, data.pad_id, bf16);
   bert->train();
   head.module().train();
   return head.evaluate(data.eval_examples, predictions);
@@ -171,6 +111,9 @@ TrainResult train_trial(const experiment::Experiment& experiment, const std::str
   double loss_sum = 0;
   std::int64_t loss_count = 0;
   const auto start = Clock::now();
+  // Tokens/s counts training only: evaluation and checkpoint saving are
+  // timed apart and left out.
+  Clock::duration evaluating{};
   bool done = false;
   for (std::int64_t epoch = 0; !done; ++epoch) {
     for (const auto& indices : epoch_batches(data.train_features, t.batch_size, t.group_by_length, rng)) {
@@ -201,11 +144,12 @@ TrainResult train_trial(const experiment::Experiment& experiment, const std::str
       optimizer.step();
       optimizer.zero_grad();
       ++step;
-      const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      const double seconds = std::chrono::duration<double>(Clock::now() - start - evaluating).count();
       result.tokens_per_second = seconds > 0 ? static_cast<double>(tokens) / seconds : 0;
       if (hooks.on_step) hooks.on_step(step, total_steps, loss_value, result.tokens_per_second);
 
       if (step % eval_every == 0 || step == total_steps) {
+        const auto evaluation_start = Clock::now();
         Evaluation evaluation;
         evaluation.step = step;
         evaluation.epoch = static_cast<double>(step) / static_cast<double>(steps_per_epoch);
@@ -231,6 +175,8 @@ TrainResult train_trial(const experiment::Experiment& experiment, const std::str
         } else {
           ++evaluations_without_gain;
         }
+        evaluating += Clock::now() - evaluation_start;
+        evaluation.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
         if (hooks.on_evaluation && hooks.on_evaluation(evaluation)) {
           result.pruned = true;
           done = true;

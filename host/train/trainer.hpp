@@ -47,6 +47,7 @@ struct Evaluation {
   std::int64_t step = 0;
   double epoch = 0;
   double train_loss = 0;  // mean over the steps since the last evaluation
+  double elapsed_seconds = 0;  // since the trial started, evaluations included
   Metrics metrics;
 };
 

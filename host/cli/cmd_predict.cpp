@@ -1,0 +1,127 @@
+// `bertlab predict`: applies a trial's saved model to new rows (the
+// experiment's columns; labels optional) and writes one JSON object per row,
+// in order. Everything the model needs besides its weights comes from the
+// bertlab.json saved beside it, not from the experiment file.
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+
+#include <ATen/Parallel.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "bertlab/tokenizer.hpp"
+#include "checkpoint/hf_model.hpp"
+#include "checkpoint/tokenizer_files.hpp"
+#include "cli/commands.hpp"
+#include "cli/output.hpp"
+#include "cli/trial_output.hpp"
+#include "data/dataset.hpp"
+#include "data/featurize.hpp"
+#include "experiment/saved_task.hpp"
+#include "model/bert_model.hpp"
+#include "plugin/plugin_host.hpp"
+#include "train/inference.hpp"
+#include "util/json_value.hpp"
+
+namespace bertlab::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct PredictArgs {
+  std::string store_path;
+  std::string trial;
+  std::string model_dir;
+  std::string input;
+  std::string output;
+  std::int64_t batch_size = 0;
+  int threads = 0;
+};
+
+// The model directory a trial saved (its "model" artifact).
+fs::path trial_model_dir(const PredictArgs& args) {
+  auto store = store::open_store(args.store_path, /*read_only=*/true);
+  auto [study, trial] = require_trial(*store, args.trial);
+  for (const auto& artifact : trial.artifacts)
+    if (artifact.kind == "model") return artifact.path;
+  throw ExitError(kExitError, fmt::format("trial {} ({}{}) saved no model", args.trial, to_string(trial.state),
+                                          trial.error.empty() ? "" : ": " + trial.error));
+}
+
+void predict(const PredictArgs& args) {
+  if (args.threads > 0) at::set_num_threads(args.threads);
+  const fs::path model_dir = args.model_dir.empty() ? trial_model_dir(args) : fs::path(args.model_dir);
+  const auto task = experiment::read_saved_task(model_dir);
+
+  plugin::PluginHost host;
+  for (const auto& dir : task.plugin_paths) host.load_from(dir, /*required=*/true);
+  host.load_defaults();
+  Table tokenizer_options = checkpoint::tokenizer_options(model_dir);
+  for (const auto& [key, value] : task.tokenizer.options) tokenizer_options.insert_or_assign(key, value);
+  auto tokenizer = host.create<Tokenizer>(task.tokenizer.plugin, Options(tokenizer_options, "tokenizer.options"));
+  auto head = host.create<Head>(task.head.plugin, Options(task.head.options, "head.options"));
+
+  auto loaded = checkpoint::load_model(model_dir);
+  auto& bert = loaded.model;
+  HeadContext context;
+  context.encoder = model::encoder_info(bert->config());
+  context.encoder.word_embeddings = bert->embeddings->word_embeddings->weight;
+  context.labels = task.labels;
+  head->build(context);
+  head->load_state_dict(loaded.other_tensors);
+
+  // Labels are optional here; where every row has one, the metrics are printed too.
+  const data::Columns columns{task.data.format, task.data.text_column, task.data.text_pair_column,
+                              task.data.label_column};
+  const auto dataset = data::read_dataset(args.input, columns, 0, /*require_labels=*/false);
+  EncodeOptions encode;
+  encode.max_length = task.max_length;
+  const auto features = data::featurize(*head, dataset, *tokenizer, encode);
+  const auto predictions =
+      train::predict(bert, *head, dataset.examples, features, args.batch_size > 0 ? args.batch_size : task.batch_size,
+                     tokenizer->special_tokens().pad_id, task.precision == "bf16");
+
+  std::ofstream file;
+  if (!args.output.empty()) {
+    file.open(args.output);
+    if (!file) throw ExitError(kExitError, fmt::format("{}: cannot write", args.output));
+  }
+  std::ostream& out = args.output.empty() ? std::cout : file;
+  for (const auto& prediction : predictions) out << util::to_json(prediction).dump() << '\n';
+  out.flush();
+  if (!out) throw ExitError(kExitError, fmt::format("{}: write failed", args.output.empty() ? "stdout" : args.output));
+
+  const bool all_labelled = !dataset.examples.empty() &&
+                            std::all_of(dataset.examples.begin(), dataset.examples.end(),
+                                        [](const Example& e) { return !e.label.is_null(); });
+  if (all_labelled) {
+    std::string line = fmt::format("bertlab: {} rows:", predictions.size());
+    for (const auto& [name, value] : head->evaluate(dataset.examples, predictions))
+      line += fmt::format(" {} {}", name, format_number(value));
+    std::cerr << line << '\n';
+  }
+}
+
+}  // namespace
+
+void add_predict_command(CLI::App& app) {
+  auto args = std::make_shared<PredictArgs>();
+  auto* command = app.add_subcommand("predict", "Apply a trial's saved model to new rows (JSON Lines out)");
+  add_store_option(*command, args->store_path);
+  auto* trial = command->add_option("--trial", args->trial, "The trial whose model to use, as STUDY/NUMBER");
+  command->add_option("--model", args->model_dir, "A model directory a trial saved, instead of --trial")
+      ->excludes(trial);
+  command->add_option("--input", args->input, "Rows to predict (the experiment's format and columns)")->required();
+  command->add_option("--output", args->output, "Write the JSON Lines here instead of stdout");
+  command->add_option("--batch-size", args->batch_size, "Rows per forward pass (default: the trial's)")
+      ->check(CLI::PositiveNumber);
+  command->add_option("--threads", args->threads, "Intra-op threads (default: LibTorch's)")->check(CLI::PositiveNumber);
+  command->callback([args] {
+    if (args->trial.empty() && args->model_dir.empty()) throw ExitError(kExitUsage, "predict needs --trial STUDY/NUMBER or --model DIR");
+    predict(*args);
+  });
+}
+
+}  // namespace bertlab::cli
