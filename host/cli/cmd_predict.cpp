@@ -22,6 +22,7 @@
 #include "model/bert_model.hpp"
 #include "plugin/plugin_host.hpp"
 #include "train/inference.hpp"
+#include "train/precision.hpp"
 #include "util/json_value.hpp"
 
 namespace bertlab::cli {
@@ -81,7 +82,7 @@ void predict(const PredictArgs& args) {
   const auto features = data::featurize(*head, dataset, *tokenizer, encode);
   const auto predictions =
       train::predict(bert, *head, dataset.examples, features, args.batch_size > 0 ? args.batch_size : task.batch_size,
-                     tokenizer->special_tokens().pad_id, task.precision == "bf16");
+                     tokenizer->special_tokens().pad_id, train::use_bf16(task.precision));
 
   std::ofstream file;
   if (!args.output.empty()) {

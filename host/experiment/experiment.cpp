@@ -315,7 +315,7 @@ Experiment parse(const toml::table& root, const fs::path& file) {
   t.max_grad_norm = train.number("max_grad_norm", t.max_grad_norm, 0, 1e9);
   t.gradient_accumulation = train.integer("gradient_accumulation", t.gradient_accumulation, 1, 1 << 20);
   t.seed = train.integer("seed", t.seed, 0, INT64_MAX);
-  t.precision = train.string("precision", t.precision, {"fp32", "bf16"});
+  t.precision = train.string("precision", t.precision, {"fp32", "bf16", "auto"});
   if (const auto* every = train.find("eval_every")) {
     if (every->is_string()) {
       if (*every->value<std::string>() != "epoch") train.fail(every, "eval_every", "expected \"epoch\" or a number of steps");

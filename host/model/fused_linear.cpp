@@ -4,6 +4,8 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/core/grad_mode.h>
 
+#include "model/cpu_features.hpp"
+
 namespace bertlab::model {
 
 namespace {
@@ -26,7 +28,8 @@ const std::optional<c10::OperatorHandle>& binary_op() {
 bool fusable(const at::Tensor& x, const at::Tensor& weight) {
   if (at::GradMode::is_enabled() && (x.requires_grad() || weight.requires_grad())) return false;
   if (!x.device().is_cpu() || x.scalar_type() != weight.scalar_type()) return false;
-  return x.scalar_type() == at::kFloat || x.scalar_type() == at::kBFloat16;
+  if (x.scalar_type() == at::kBFloat16) return onednn_bf16_supported();
+  return x.scalar_type() == at::kFloat;
 }
 
 // oneDNN's name for the post-op, and its algorithm argument.

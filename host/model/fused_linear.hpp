@@ -5,8 +5,9 @@
 //
 // Only for inference — no autograd formula exists for these kernels — so
 // each helper falls back to the plain composite when gradients are being
-// recorded, when the tensors are not on the CPU, or when LibTorch was built
-// without oneDNN. The result is the same to float rounding either way.
+// recorded, when the tensors are not on the CPU, when LibTorch was built
+// without oneDNN, or for bf16 on a CPU where oneDNN has no bf16 kernels
+// (before AVX-512). The result is the same to float rounding either way.
 #pragma once
 
 #include <optional>

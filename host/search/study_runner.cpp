@@ -17,8 +17,10 @@
 #include "model/bert_model.hpp"
 #include "plugin/plugin_host.hpp"
 #include "store/store.hpp"
+#include "train/precision.hpp"
 #include "train/trainer.hpp"
 #include "util/json_value.hpp"
+#include "util/process_memory.hpp"
 
 namespace bertlab::search {
 
@@ -116,19 +118,19 @@ StudyOutcome run_study(const experiment::Experiment& e, const std::atomic<bool>&
     bool exhausted = false;
     store::TrialRecord trial;
     try {
-    trial = store->create_trial(study.id, [&](const std::vector<store::TrialRecord>& existing) {
-      store::TrialInit init;
-      auto params = searcher->ask(study_view(existing), static_cast<std::int64_t>(existing.size()));
-      if (!params) {
-        exhausted = true;
-        throw std::runtime_error("search space exhausted");
-      }
-      init.params = util::to_json(*params);
-      init.seed = e.train.seed;
-      init.plugins = plugins;
-      init.data_fingerprint = fingerprint;
-      return init;
-    });
+      trial = store->create_trial(study.id, [&](const std::vector<store::TrialRecord>& existing) {
+        store::TrialInit init;
+        auto params = searcher->ask(study_view(existing), static_cast<std::int64_t>(existing.size()));
+        if (!params) {
+          exhausted = true;
+          throw std::runtime_error("search space exhausted");
+        }
+        init.params = util::to_json(*params);
+        init.seed = e.train.seed;
+        init.plugins = plugins;
+        init.data_fingerprint = fingerprint;
+        return init;
+      });
     } catch (const std::exception&) {
       if (exhausted) break;  // a grid with every point taken: the study is complete
       throw;
@@ -161,6 +163,7 @@ StudyOutcome run_study(const experiment::Experiment& e, const std::atomic<bool>&
       store->set_attribute(trial.id, "tokens_per_second", result.tokens_per_second);
       store->set_attribute(trial.id, "steps", result.steps);
       store->set_attribute(trial.id, "best_step", result.best_step);
+      store->set_attribute(trial.id, "precision", train::use_bf16(trial_experiment.train.precision) ? "bf16" : "fp32");
       if (result.best_value) {
         experiment::write_saved_task(model_dir, experiment::saved_task_of(trial_experiment, data.labels));
         store->add_artifact(trial.id, "model", fs::absolute(model_dir).string());
@@ -177,6 +180,10 @@ StudyOutcome run_study(const experiment::Experiment& e, const std::atomic<bool>&
       outcome.interrupted = true;
     } catch (const std::exception& error) {
       store->finish_trial(trial.id, TrialState::failed, std::nullopt, error.what());
+    }
+    if (auto memory = util::resident_memory()) {
+      store->set_attribute(trial.id, "rss_mib", memory->current_mib);
+      store->set_attribute(trial.id, "peak_rss_mib", memory->peak_mib);
     }
     observer.trial_finished(store->trial(study.id, trial.number).value_or(trial));
     outcome.numbers.push_back(trial.number);

@@ -14,6 +14,7 @@
 
 #include "checkpoint/hf_model.hpp"
 #include "train/inference.hpp"
+#include "train/precision.hpp"
 #include "util/json_value.hpp"
 
 namespace bertlab::train {
@@ -106,7 +107,7 @@ TrainResult train_trial(const experiment::Experiment& experiment, const std::str
   };
 
   TrainResult result;
-  const bool bf16 = t.precision == "bf16";
+  const bool bf16 = use_bf16(t.precision);
   std::int64_t step = 0, micro = 0, evaluations_without_gain = 0, tokens = 0;
   double loss_sum = 0;
   std::int64_t loss_count = 0;

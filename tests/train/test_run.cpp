@@ -64,8 +64,15 @@ TEST_CASE("run: a random search of 3 short trials records 3 COMPLETE trials with
   for (const auto& trial : trials) {
     CHECK(trial["state"] == "COMPLETE");
     CHECK(trial["params"].contains("train.learning_rate"));
-    CHECK(trial["intermediate_values"].size() >= 2 * 6);  // steps 2 and 4: loss, epoch and 4 metrics
+    CHECK(trial["intermediate_values"].size() == 2 * 7);  // steps 2 and 4: loss, epoch, elapsed, 4 metrics
     CHECK(trial["artifacts"].size() == 1);
+    const auto& attributes = trial["attributes"];
+    CHECK(attributes["steps"] == 4);
+    CHECK(attributes["tokens_per_second"].get<double>() > 0);
+    CHECK(attributes["precision"] == "fp32");
+    // Resident memory of the process when the trial ended: a model's worth, not a few bytes.
+    CHECK(attributes["rss_mib"].get<double>() > 100);
+    CHECK(attributes["peak_rss_mib"].get<double>() >= attributes["rss_mib"].get<double>());
   }
   CHECK(trials[0]["params"] != trials[1]["params"]);
 }

@@ -28,7 +28,8 @@ picks one).
 Time to accuracy (--time-to-accuracy [TARGET], 0.88): wall time until the
 SST-2 dev accuracy (all 872 rows) first reaches TARGET when training on the
 full train set (or the first --examples rows), each side with its own
-defaults: bertlab bf16, length-grouped batches of 32, lr 5e-5, warm-up 0.1,
+defaults: bertlab bf16 (fp32 on a CPU without native bf16, as its precision
+"auto" does), length-grouped batches of 32, lr 5e-5, warm-up 0.1,
 2 epochs, an evaluation every --eval-every steps (200); transformers fp32,
 batches of 8, lr 5e-5, 3 epochs, no grouping, an evaluation every
 --eval-every x 32/8 steps (the same number of examples between evaluations).
@@ -121,6 +122,12 @@ def simulated_padded_length(lengths, batch_size, steps, repeats=20):
                     break
         values.append(weighted / tokens)
     return statistics.fmean(values)
+
+
+def native_bf16(torch):
+    """Whether the CPU computes bf16 natively, as bertlab's precision "auto" decides."""
+    capabilities = torch._C._cpu._get_cpu_capability()
+    return bool(capabilities.get("avx512_bf16") or capabilities.get("amx_bf16"))
 
 
 def matmul_peak(torch, dtype, n=2048, repeats=5):
@@ -293,7 +300,14 @@ def throughput(args, torch, tokenizer, model_dir, work, bertlab):
           f"{args.threads} threads; tokens/s over the whole training loop (first steps included)")
     results = {"examples": len(features), "steps": args.steps, "batch_size": args.batch_size, "threads": args.threads,
                "matmul_parameters": matmul, "precisions": {}}
-    precisions = [args.precision] if args.precision else ["fp32", "bf16"]
+    if args.precision:
+        precisions = [args.precision]
+    elif native_bf16(torch):
+        precisions = ["fp32", "bf16"]
+    else:
+        precisions = ["fp32"]
+        print("note: this CPU has no native bf16 (AVX512-BF16 or AMX), where bf16 is emulated on both sides; "
+              "fp32 only (--precision bf16 measures it anyway)")
     for precision in precisions:
         dtype = torch.bfloat16 if precision == "bf16" else torch.float32
         peak = matmul_peak(torch, dtype)
@@ -335,8 +349,9 @@ def time_to_accuracy(args, torch, tokenizer, model_dir, work, bertlab):
           f"{len(train_sentences)} train rows, {args.threads} threads, torch {torch.__version__}")
     status = 0
 
+    precision = "bf16" if native_bf16(torch) else "fp32"  # what bertlab's "auto" picks here
     settings = {"epochs": 2, "batch_size": 32, "learning_rate": 5e-5, "warmup_ratio": 0.1, "weight_decay": 0.01,
-                "precision": "bf16", "group_by_length": True, "eval_every": args.eval_every, "seed": SEED,
+                "precision": precision, "group_by_length": True, "eval_every": args.eval_every, "seed": SEED,
                 "threads": args.threads}
     trial = run_bertlab(bertlab, work, "bench-train-tta", model_dir, args.data,
                         {"train_limit": len(train_sentences), "eval_limit": len(eval_sentences)}, settings)
@@ -368,7 +383,7 @@ def time_to_accuracy(args, torch, tokenizer, model_dir, work, bertlab):
         elapsed = f"{result['elapsed_s']:.1f} s" if result["elapsed_s"] is not None else "time unknown"
         return f"{elapsed} (step {result['step']}, accuracy {result['accuracy']:.4f})"
 
-    print(f"  {'bertlab':<13} bf16, batch 32, grouped by length, lr 5e-5, warm-up 0.1, 2 epochs, "
+    print(f"  {'bertlab':<13} {precision}, batch 32, grouped by length, lr 5e-5, warm-up 0.1, 2 epochs, "
           f"eval every {args.eval_every} steps: {describe(ours, best)}")
     print(f"  {'transformers':<13} fp32, batch 8, lr 5e-5, 3 epochs, eval every {hf_eval_steps} steps: "
           f"{describe(theirs['reached'], theirs['last'] and theirs['last']['accuracy'])}")
