@@ -53,7 +53,7 @@ TEST_CASE("span-extraction run: a short SQuAD fine-tune beats the baseline; pred
                                     << "train = \"" << kSquadDev << "\"\ntrain_articles = \"1:3\"\n"
                                     << "eval = \"" << eval.string() << "\"\n"
                                     << "[head]\nplugin = \"span-extraction\"\noptions = { doc_stride = 64 }\n"
-                                    << "[train]\nmax_steps = 40\nbatch_size = 16\nlearning_rate = 1e-4\n"
+                                    << "[train]\nmax_steps = 60\neval_every = 60\nbatch_size = 16\nlearning_rate = 3e-4\n"
                                     << "warmup_ratio = 0.1\nseed = 3\n";
   const auto db = (dir / "h.db").string();
   auto run = run_bertlab({"run", (dir / "squad.toml").string(), "--store", db, "--json"});
