@@ -90,7 +90,16 @@ void predict(const PredictArgs& args) {
     if (!file) throw ExitError(kExitError, fmt::format("{}: cannot write", args.output));
   }
   std::ostream& out = args.output.empty() ? std::cout : file;
-  for (const auto& prediction : predictions) out << util::to_json(prediction).dump() << '\n';
+  if (task.data.format == "squad") {
+    // SQuAD-style input: one object {question id: answer text} for the whole
+    // file, the format the official evaluation scripts read.
+    nlohmann::json answers = nlohmann::json::object();
+    for (std::size_t i = 0; i < predictions.size(); ++i)
+      answers[dataset.examples[i].id] = predictions[i].at("text").as_string();
+    out << answers.dump() << '\n';
+  } else {
+    for (const auto& prediction : predictions) out << util::to_json(prediction).dump() << '\n';
+  }
   out.flush();
   if (!out) throw ExitError(kExitError, fmt::format("{}: write failed", args.output.empty() ? "stdout" : args.output));
 

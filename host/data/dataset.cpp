@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "data/squad.hpp"
 #include "util/sha256.hpp"
 
 namespace bertlab::data {
@@ -192,8 +193,10 @@ Dataset read_dataset(const std::filesystem::path& file, const Columns& columns, 
     read_jsonl(text, columns, limit, require_labels, out);
   } else if (columns.format == "tsv" || columns.format == "csv") {
     read_delimited(text, columns.format == "tsv" ? '\t' : ',', columns, limit, require_labels, out);
+  } else if (columns.format == "squad") {
+    read_squad(text, columns, limit, require_labels, out);
   } else {
-    throw DataError(fmt::format("{}: unknown data format '{}' (csv, tsv, jsonl)", file.string(), columns.format));
+    throw DataError(fmt::format("{}: unknown data format '{}' (csv, tsv, jsonl, squad)", file.string(), columns.format));
   }
   if (out.examples.empty()) throw DataError(fmt::format("{}: no rows", file.string()));
   return out;

@@ -19,10 +19,11 @@ class DataError : public std::runtime_error {
 };
 
 struct Columns {
-  std::string format = "tsv";  // csv | tsv | jsonl
+  std::string format = "tsv";  // csv | tsv | jsonl | squad
   std::string text;            // text A
   std::string text_pair;       // text B, empty for single sentences
   std::string label;           // empty or absent in the file: unlabelled data
+  std::string articles{};      // squad: the articles to read, "begin:end" (data/squad.hpp); empty: all
 };
 
 struct Dataset {
@@ -30,6 +31,10 @@ struct Dataset {
   std::vector<Example> examples;
   std::vector<std::int64_t> lines;  // the line each example starts on, for messages
   std::string fingerprint;          // sha256 of the bytes read, for the trial record
+  // squad: answers whose answer_start was moved to where their text is, and
+  // answers whose text is not in their context at all.
+  std::int64_t repaired_answers = 0;
+  std::int64_t unlocated_answers = 0;
 };
 
 // Reads the first `limit` rows (0: all). With `require_labels`, a row without

@@ -9,6 +9,8 @@
 #include <fmt/ranges.h>
 #include <toml++/toml.h>
 
+#include "data/squad.hpp"
+
 namespace bertlab::experiment {
 
 namespace fs = std::filesystem;
@@ -280,7 +282,7 @@ Experiment parse(const toml::table& root, const fs::path& file) {
 
   auto data = top.table("data");
   if (!data.present()) top.fail(nullptr, "data", "required: the [data] section names the training data");
-  e.data.format = data.string("format", "tsv", {"csv", "tsv", "jsonl"});
+  e.data.format = data.string("format", "tsv", {"csv", "tsv", "jsonl", "squad"});
   e.data.train = data.path("train", true);
   e.data.eval = data.path("eval", false);
   e.data.test = data.path("test", false);
@@ -297,6 +299,16 @@ Experiment parse(const toml::table& root, const fs::path& file) {
   }
   e.data.train_limit = data.integer("train_limit", 0, 0, INT64_MAX);
   e.data.eval_limit = data.integer("eval_limit", 0, 0, INT64_MAX);
+  for (auto [key, target] : {std::pair{"train_articles", &e.data.train_articles},
+                             std::pair{"eval_articles", &e.data.eval_articles},
+                             std::pair{"test_articles", &e.data.test_articles}}) {
+    *target = data.string(key, "");
+    if (target->empty()) continue;
+    const auto* node = data.find(key);
+    if (e.data.format != "squad") data.fail(node, key, "only for data.format = \"squad\"");
+    std::string message;
+    if (!data::parse_article_range(*target, message)) data.fail(node, key, message);
+  }
   data.reject_unknown();
 
   auto head = top.table("head");

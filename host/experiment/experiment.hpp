@@ -32,8 +32,11 @@ struct PluginRef {
 };
 
 struct DataSection {
-  std::string format = "tsv";  // csv | tsv | jsonl
+  std::string format = "tsv";  // csv | tsv | jsonl | squad
   std::filesystem::path train, eval, test;
+  // squad: the slice of each file's articles to read ("0:38"); empty: all.
+  // Splits one SQuAD-style file into train and eval parts by article.
+  std::string train_articles, eval_articles, test_articles;
   std::string text_column = "sentence";
   std::string text_pair_column;  // empty: single sentences
   std::string label_column = "label";

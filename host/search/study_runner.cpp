@@ -66,8 +66,11 @@ StudyOutcome run_study(const experiment::Experiment& e, const std::atomic<bool>&
 
   // Data: read and tokenized once per study.
   if (e.data.eval.empty()) throw experiment::ExperimentError(fmt::format("{}: key 'data.eval': required for a study (trials are scored on it)", e.file.string()));
-  auto train_set = data::read_dataset(e.data.train, columns_of(e.data), e.data.train_limit, true);
-  auto eval_set = data::read_dataset(e.data.eval, columns_of(e.data), e.data.eval_limit, true);
+  auto train_columns = columns_of(e.data), eval_columns = columns_of(e.data);
+  train_columns.articles = e.data.train_articles;
+  eval_columns.articles = e.data.eval_articles;
+  auto train_set = data::read_dataset(e.data.train, train_columns, e.data.train_limit, true);
+  auto eval_set = data::read_dataset(e.data.eval, eval_columns, e.data.eval_limit, true);
   train::PreparedData data;
   data.labels = e.data.labels.empty() ? featurizer->collect_labels(train_set.examples) : e.data.labels;
   {
