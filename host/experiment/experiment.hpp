@@ -32,11 +32,13 @@ struct PluginRef {
 };
 
 struct DataSection {
-  std::string format = "tsv";  // csv | tsv | jsonl
+  std::string format = "tsv";  // csv | tsv | jsonl | conll | chars
   std::filesystem::path train, eval, test;
   std::string text_column = "sentence";
   std::string text_pair_column;  // empty: single sentences
   std::string label_column = "label";
+  std::int64_t tag_column = -1;      // conll/chars: 0-based tag column, -1: the last
+  std::string tag_scheme = "auto";   // conll/chars: auto | iob1 | bio | bioes | bmes
   std::vector<std::string> labels;  // empty: collected from train
   std::int64_t train_limit = 0;     // 0: every row
   std::int64_t eval_limit = 0;

@@ -27,7 +27,7 @@ namespace fs = std::filesystem;
 namespace {
 
 data::Columns columns_of(const experiment::DataSection& data) {
-  return {data.format, data.text_column, data.text_pair_column, data.label_column};
+  return {data.format, data.text_column, data.text_pair_column, data.label_column, data.tag_column, data.tag_scheme};
 }
 
 std::vector<TrialView> trial_views(const std::vector<store::TrialRecord>& records, const std::string& metric) {
