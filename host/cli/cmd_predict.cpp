@@ -16,6 +16,8 @@
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "cli/trial_output.hpp"
+#include "data/conll.hpp"
+#include "data/conll_writer.hpp"
 #include "data/dataset.hpp"
 #include "data/featurize.hpp"
 #include "experiment/saved_task.hpp"
@@ -73,8 +75,8 @@ void predict(const PredictArgs& args) {
   head->load_state_dict(loaded.other_tensors);
 
   // Labels are optional here; where every row has one, the metrics are printed too.
-  const data::Columns columns{task.data.format, task.data.text_column, task.data.text_pair_column,
-                              task.data.label_column};
+  const data::Columns columns{task.data.format,       task.data.text_column, task.data.text_pair_column,
+                              task.data.label_column, task.data.tag_column,  task.data.tag_scheme};
   const auto dataset = data::read_dataset(args.input, columns, 0, /*require_labels=*/false);
   EncodeOptions encode;
   encode.max_length = task.max_length;
@@ -89,7 +91,12 @@ void predict(const PredictArgs& args) {
     if (!file) throw ExitError(kExitError, fmt::format("{}: cannot write", args.output));
   }
   std::ostream& out = args.output.empty() ? std::cout : file;
-  for (const auto& prediction : predictions) out << util::to_json(prediction).dump() << '\n';
+  if (data::is_tagged_format(columns.format)) {
+    // The input's lines with the predicted tag appended (conlleval's layout).
+    data::write_tagged_predictions(args.input, columns, predictions, out);
+  } else {
+    for (const auto& prediction : predictions) out << util::to_json(prediction).dump() << '\n';
+  }
   out.flush();
   if (!out) throw ExitError(kExitError, fmt::format("{}: write failed", args.output.empty() ? "stdout" : args.output));
 
@@ -113,7 +120,7 @@ void add_predict_command(CLI::App& app) {
   auto* trial = command->add_option("--trial", args->trial, "The trial whose model to use, as STUDY/NUMBER");
   command->add_option("--model", args->model_dir, "A model directory a trial saved, instead of --trial")
       ->excludes(trial);
-  command->add_option("--input", args->input, "Rows to predict (the experiment's format and columns)")->required();
+  command->add_option("--input", args->input, "Rows to predict (the experiment's format and columns); for conll/chars, the lines come back with the predicted tag appended")->required();
   command->add_option("--output", args->output, "Write the JSON Lines here instead of stdout");
   command->add_option("--batch-size", args->batch_size, "Rows per forward pass (default: the trial's)")
       ->check(CLI::PositiveNumber);
