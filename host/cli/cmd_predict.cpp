@@ -115,12 +115,17 @@ void predict(const PredictArgs& args) {
 
 void add_predict_command(CLI::App& app) {
   auto args = std::make_shared<PredictArgs>();
-  auto* command = app.add_subcommand("predict", "Apply a trial's saved model to new rows (JSON Lines out)");
+  auto* command = app.add_subcommand(
+      "predict", "Apply a trial's saved model to new rows (JSON Lines out; conll/chars: tagged lines)");
   add_store_option(*command, args->store_path);
   auto* trial = command->add_option("--trial", args->trial, "The trial whose model to use, as STUDY/NUMBER");
   command->add_option("--model", args->model_dir, "A model directory a trial saved, instead of --trial")
       ->excludes(trial);
-  command->add_option("--input", args->input, "Rows to predict (the experiment's format and columns); for conll/chars, the lines come back with the predicted tag appended")->required();
+  command
+      ->add_option("--input", args->input,
+                   "Rows to predict (the experiment's format and columns); conll/chars files come back as their "
+                   "lines with the predicted tag appended")
+      ->required();
   command->add_option("--output", args->output, "Write the JSON Lines here instead of stdout");
   command->add_option("--batch-size", args->batch_size, "Rows per forward pass (default: the trial's)")
       ->check(CLI::PositiveNumber);
