@@ -16,6 +16,8 @@
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "cli/trial_output.hpp"
+#include "data/conll.hpp"
+#include "data/conll_writer.hpp"
 #include "data/dataset.hpp"
 #include "data/featurize.hpp"
 #include "experiment/saved_task.hpp"
@@ -74,8 +76,12 @@ void predict(const PredictArgs& args) {
   head->load_state_dict(loaded.other_tensors);
 
   // Labels are optional here; where every row has one, the metrics are printed too.
-  const data::Columns columns{task.data.format, task.data.text_column, task.data.text_pair_column,
-                              task.data.label_column};
+  const data::Columns columns{.format = task.data.format,
+                              .text = task.data.text_column,
+                              .text_pair = task.data.text_pair_column,
+                              .label = task.data.label_column,
+                              .tag_column = task.data.tag_column,
+                              .tag_scheme = task.data.tag_scheme};
   const auto dataset = data::read_dataset(args.input, columns, 0, /*require_labels=*/false);
   EncodeOptions encode;
   encode.max_length = task.max_length;
@@ -97,6 +103,9 @@ void predict(const PredictArgs& args) {
     for (std::size_t i = 0; i < predictions.size(); ++i)
       answers[dataset.examples[i].id] = predictions[i].at("text").as_string();
     out << answers.dump() << '\n';
+  } else if (data::is_tagged_format(columns.format)) {
+    // The input's lines with the predicted tag appended (conlleval's layout).
+    data::write_tagged_predictions(args.input, columns, predictions, out);
   } else {
     for (const auto& prediction : predictions) out << util::to_json(prediction).dump() << '\n';
   }
@@ -118,12 +127,17 @@ void predict(const PredictArgs& args) {
 
 void add_predict_command(CLI::App& app) {
   auto args = std::make_shared<PredictArgs>();
-  auto* command = app.add_subcommand("predict", "Apply a trial's saved model to new rows (JSON Lines out)");
+  auto* command = app.add_subcommand(
+      "predict", "Apply a trial's saved model to new rows (JSON Lines out; conll/chars: tagged lines)");
   add_store_option(*command, args->store_path);
   auto* trial = command->add_option("--trial", args->trial, "The trial whose model to use, as STUDY/NUMBER");
   command->add_option("--model", args->model_dir, "A model directory a trial saved, instead of --trial")
       ->excludes(trial);
-  command->add_option("--input", args->input, "Rows to predict (the experiment's format and columns)")->required();
+  command
+      ->add_option("--input", args->input,
+                   "Rows to predict (the experiment's format and columns); conll/chars files come back as their "
+                   "lines with the predicted tag appended")
+      ->required();
   command->add_option("--output", args->output, "Write the JSON Lines here instead of stdout");
   command->add_option("--batch-size", args->batch_size, "Rows per forward pass (default: the trial's)")
       ->check(CLI::PositiveNumber);

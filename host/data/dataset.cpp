@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "data/conll.hpp"
 #include "data/squad.hpp"
 #include "util/sha256.hpp"
 
@@ -195,8 +196,11 @@ Dataset read_dataset(const std::filesystem::path& file, const Columns& columns, 
     read_delimited(text, columns.format == "tsv" ? '\t' : ',', columns, limit, require_labels, out);
   } else if (columns.format == "squad") {
     read_squad(text, columns, limit, require_labels, out);
+  } else if (is_tagged_format(columns.format)) {
+    read_tagged(text, columns, limit, require_labels, out);
   } else {
-    throw DataError(fmt::format("{}: unknown data format '{}' (csv, tsv, jsonl, squad)", file.string(), columns.format));
+    throw DataError(fmt::format("{}: unknown data format '{}' (csv, tsv, jsonl, squad, conll, chars)", file.string(),
+                                columns.format));
   }
   if (out.examples.empty()) throw DataError(fmt::format("{}: no rows", file.string()));
   return out;

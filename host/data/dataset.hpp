@@ -19,11 +19,15 @@ class DataError : public std::runtime_error {
 };
 
 struct Columns {
-  std::string format = "tsv";  // csv | tsv | jsonl | squad
+  std::string format = "tsv";  // csv | tsv | jsonl | squad | conll | chars
   std::string text;            // text A
   std::string text_pair;       // text B, empty for single sentences
   std::string label;           // empty or absent in the file: unlabelled data
   std::string articles{};      // squad: the articles to read, "begin:end" (data/squad.hpp); empty: all
+  // conll/chars: the 0-based column holding the tag (-1: the last), and the
+  // file's tag scheme (auto, iob1, bio, bioes, bmes); see data/conll.hpp.
+  std::int64_t tag_column = -1;
+  std::string tag_scheme = "auto";
 };
 
 struct Dataset {

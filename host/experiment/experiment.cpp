@@ -282,13 +282,15 @@ Experiment parse(const toml::table& root, const fs::path& file) {
 
   auto data = top.table("data");
   if (!data.present()) top.fail(nullptr, "data", "required: the [data] section names the training data");
-  e.data.format = data.string("format", "tsv", {"csv", "tsv", "jsonl", "squad"});
+  e.data.format = data.string("format", "tsv", {"csv", "tsv", "jsonl", "squad", "conll", "chars"});
   e.data.train = data.path("train", true);
   e.data.eval = data.path("eval", false);
   e.data.test = data.path("test", false);
   e.data.text_column = data.string("text_column", "sentence");
   e.data.text_pair_column = data.string("text_pair_column", "");
   e.data.label_column = data.string("label_column", "label");
+  e.data.tag_column = data.integer("tag_column", -1, -1, 1000);
+  e.data.tag_scheme = data.string("tag_scheme", "auto", {"auto", "iob1", "bio", "iob2", "bioes", "iobes", "bmes"});
   if (const auto* labels = data.find("labels")) {
     if (!labels->is_array()) data.fail(labels, "labels", "expected an array of label strings");
     for (const auto& item : *labels->as_array()) {

@@ -32,7 +32,7 @@ struct PluginRef {
 };
 
 struct DataSection {
-  std::string format = "tsv";  // csv | tsv | jsonl | squad
+  std::string format = "tsv";  // csv | tsv | jsonl | squad | conll | chars
   std::filesystem::path train, eval, test;
   // squad: the slice of each file's articles to read ("0:38"); empty: all.
   // Splits one SQuAD-style file into train and eval parts by article.
@@ -40,6 +40,8 @@ struct DataSection {
   std::string text_column = "sentence";
   std::string text_pair_column;  // empty: single sentences
   std::string label_column = "label";
+  std::int64_t tag_column = -1;      // conll/chars: 0-based tag column, -1: the last
+  std::string tag_scheme = "auto";   // conll/chars: auto | iob1 | bio | bioes | bmes
   std::vector<std::string> labels;  // empty: collected from train
   std::int64_t train_limit = 0;     // 0: every row
   std::int64_t eval_limit = 0;

@@ -29,6 +29,8 @@ SavedTask saved_task_of(const Experiment& e, const std::vector<std::string>& lab
   task.data.text_column = e.data.text_column;
   task.data.text_pair_column = e.data.text_pair_column;
   task.data.label_column = e.data.label_column;
+  task.data.tag_column = e.data.tag_column;
+  task.data.tag_scheme = e.data.tag_scheme;
   task.labels = labels;
   task.precision = e.train.precision;
   task.batch_size = e.train.batch_size;
@@ -47,7 +49,9 @@ void write_saved_task(const fs::path& model_dir, const SavedTask& task) {
                      {{"format", task.data.format},
                       {"text_column", task.data.text_column},
                       {"text_pair_column", task.data.text_pair_column},
-                      {"label_column", task.data.label_column}}},
+                      {"label_column", task.data.label_column},
+                      {"tag_column", task.data.tag_column},
+                      {"tag_scheme", task.data.tag_scheme}}},
                     {"labels", task.labels},
                     {"precision", task.precision},
                     {"batch_size", task.batch_size},
@@ -84,6 +88,9 @@ SavedTask read_saved_task(const fs::path& model_dir) {
     task.data.text_column = data.at("text_column").get<std::string>();
     task.data.text_pair_column = data.at("text_pair_column").get<std::string>();
     task.data.label_column = data.at("label_column").get<std::string>();
+    // Absent from files written before the tagged formats existed.
+    task.data.tag_column = data.value("tag_column", std::int64_t{-1});
+    task.data.tag_scheme = data.value("tag_scheme", std::string("auto"));
     task.labels = j.at("labels").get<std::vector<std::string>>();
     task.precision = j.at("precision").get<std::string>();
     task.batch_size = j.at("batch_size").get<std::int64_t>();

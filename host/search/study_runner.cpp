@@ -29,7 +29,12 @@ namespace fs = std::filesystem;
 namespace {
 
 data::Columns columns_of(const experiment::DataSection& data) {
-  return {data.format, data.text_column, data.text_pair_column, data.label_column};
+  return {.format = data.format,
+          .text = data.text_column,
+          .text_pair = data.text_pair_column,
+          .label = data.label_column,
+          .tag_column = data.tag_column,
+          .tag_scheme = data.tag_scheme};
 }
 
 std::vector<TrialView> trial_views(const std::vector<store::TrialRecord>& records, const std::string& metric) {

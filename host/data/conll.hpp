@@ -1,0 +1,46 @@
+// Sequence-labelling files: CoNLL column files ("conll": one word a line,
+// whitespace-separated columns, the tag in one of them, -DOCSTART- lines
+// between documents) and character-per-line files ("chars": "char tag", as
+// the Chinese NER sets come). A blank line ends a sentence; each sentence is
+// one Example with `words` and, when tagged, `label` = an array of BIO tags
+// (converted from the file's scheme, see tag_scheme.hpp).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "data/dataset.hpp"
+#include "data/tag_scheme.hpp"
+
+namespace bertlab::data {
+
+// "conll" and "chars".
+bool is_tagged_format(const std::string& format);
+
+struct TaggedWord {
+  std::int64_t line = 0;
+  std::string word;
+  std::string tag;  // as in the file; empty when the file has no tag column
+};
+
+struct TaggedSentence {
+  std::vector<TaggedWord> words;
+};
+
+struct TaggedFile {
+  std::vector<TaggedSentence> sentences;
+  bool tagged = false;   // whether the lines have a tag column
+  TagScheme scheme = TagScheme::bio;  // the file's scheme, as configured or detected
+};
+
+// Splits and checks a file's text: every line has the column count of the
+// first word line, every tag is valid in the scheme. Errors are DataErrors
+// naming the file and the line. `limit` > 0 keeps the first sentences.
+TaggedFile parse_tagged(const std::string& text, const std::string& file, const Columns& columns, std::int64_t limit);
+
+// read_dataset's part for the tagged formats: one Example per sentence.
+void read_tagged(const std::string& text, const Columns& columns, std::int64_t limit, bool require_labels,
+                 Dataset& out);
+
+}  // namespace bertlab::data
