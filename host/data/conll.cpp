@@ -39,14 +39,9 @@ TaggedFile parse_tagged(const std::string& text, const std::string& file, const 
     if (!sentence.words.empty()) out.sentences.push_back(std::move(sentence));
     sentence = TaggedSentence{};
   };
-  std::int64_t number = 0;
-  for (std::size_t begin = 0; begin < text.size();) {
-    auto end = text.find('\n', begin);
-    if (end == std::string::npos) end = text.size();
-    std::string_view line(text.data() + begin, end - begin);
-    begin = end + 1;
-    ++number;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  LineCursor lines(text);
+  for (std::string_view line; lines.next(line);) {
+    const auto number = lines.number();
     const auto fields = split_fields(line);
     // -DOCSTART- lines separate documents wherever they stand (CoNLL-2003
     // copies put them before or after their document); they end a sentence.

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "data/dataset.hpp"
@@ -26,6 +27,30 @@ struct TaggedWord {
 
 struct TaggedSentence {
   std::vector<TaggedWord> words;
+};
+
+// The lines of a text in order, with their 1-based numbers and without a
+// trailing '\r': the reader and the predict writer must count lines alike,
+// since predictions are matched to the lines they came from.
+class LineCursor {
+ public:
+  explicit LineCursor(std::string_view text) : text_(text) {}
+  bool next(std::string_view& line) {
+    if (begin_ >= text_.size()) return false;
+    auto end = text_.find('\n', begin_);
+    if (end == std::string_view::npos) end = text_.size();
+    line = text_.substr(begin_, end - begin_);
+    begin_ = end + 1;
+    ++number_;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    return true;
+  }
+  std::int64_t number() const { return number_; }
+
+ private:
+  std::string_view text_;
+  std::size_t begin_ = 0;
+  std::int64_t number_ = 0;
 };
 
 struct TaggedFile {

@@ -1,7 +1,5 @@
 #include "data/conll_writer.hpp"
 
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -13,11 +11,7 @@ namespace bertlab::data {
 
 void write_tagged_predictions(const std::filesystem::path& input, const Columns& columns,
                               std::span<const Prediction> predictions, std::ostream& out) {
-  std::ifstream in(input, std::ios::binary);
-  if (!in) throw DataError(fmt::format("{}: cannot open the data file", input.string()));
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  const std::string text = bytes.str();
+  const std::string text = read_data_file(input);
   // The same sentences as read_dataset found, so that prediction i is sentence i.
   const auto parsed = parse_tagged(text, input.string(), columns, 0);
   if (parsed.sentences.size() != predictions.size())
@@ -34,14 +28,9 @@ void write_tagged_predictions(const std::filesystem::path& input, const Columns&
     const auto tags = from_bio(bio, parsed.scheme);
     for (std::size_t w = 0; w < words.size(); ++w) tag_of_line.emplace(words[w].line, tags[w]);
   }
-  std::int64_t number = 0;
-  for (std::size_t begin = 0; begin < text.size();) {
-    auto end = text.find('\n', begin);
-    if (end == std::string::npos) end = text.size();
-    std::string_view line(text.data() + begin, end - begin);
-    begin = end + 1;
-    ++number;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  LineCursor lines(text);
+  for (std::string_view line; lines.next(line);) {
+    const auto number = lines.number();
     out << line;
     if (auto it = tag_of_line.find(number); it != tag_of_line.end())
       out << (line.find('\t') != std::string_view::npos ? '\t' : ' ') << it->second;

@@ -179,13 +179,17 @@ void read_jsonl(const std::string& text, const Columns& columns, std::int64_t li
 
 }  // namespace
 
-Dataset read_dataset(const std::filesystem::path& file, const Columns& columns, std::int64_t limit,
-                     bool require_labels) {
+std::string read_data_file(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw DataError(fmt::format("{}: cannot open the data file", file.string()));
   std::ostringstream bytes;
   bytes << in.rdbuf();
-  const std::string text = bytes.str();
+  return bytes.str();
+}
+
+Dataset read_dataset(const std::filesystem::path& file, const Columns& columns, std::int64_t limit,
+                     bool require_labels) {
+  const std::string text = read_data_file(file);
 
   Dataset out;
   out.file = file;

@@ -43,6 +43,9 @@ struct Dataset {
 
 // Reads the first `limit` rows (0: all). With `require_labels`, a row without
 // a label is an error; otherwise unlabelled rows get a null label.
+// The whole file's bytes, or a DataError naming it.
+std::string read_data_file(const std::filesystem::path& file);
+
 Dataset read_dataset(const std::filesystem::path& file, const Columns& columns, std::int64_t limit,
                      bool require_labels);
 
