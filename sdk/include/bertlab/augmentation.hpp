@@ -1,4 +1,4 @@
-// bertlab SDK v1 — augmentation.hpp
+// bertlab SDK v2 — augmentation.hpp
 //
 // Augmentations for scarce data, at two levels:
 //

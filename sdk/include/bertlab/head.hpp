@@ -1,4 +1,4 @@
-// bertlab SDK v1 — head.hpp
+// bertlab SDK v2 — head.hpp
 //
 // A head is the task-specific output layer on top of the BERT encoder
 // (classification on [CLS], token tagging, a CRF, a QA span pointer, MLM/NSP

@@ -1,4 +1,4 @@
-// bertlab SDK v1 — plugin.hpp
+// bertlab SDK v2 — plugin.hpp
 //
 // What every plugin is: a shared library exporting two entry points,
 //
@@ -41,7 +41,7 @@ namespace bertlab {
 // Bumped whenever a change to any SDK header breaks binary compatibility with
 // plugins built before it (a changed virtual table, struct layout, or
 // entry-point signature). The host loads only plugins built with its own.
-inline constexpr std::uint32_t kSdkAbiVersion = 1;
+inline constexpr std::uint32_t kSdkAbiVersion = 2;  // 2: StudyView::history (warm start)
 
 // The kinds a plugin can be. Each kind interface names its own in `kKind`.
 namespace kind {

@@ -1,4 +1,4 @@
-// bertlab SDK v1 — pruner.hpp
+// bertlab SDK v2 — pruner.hpp
 //
 // A pruner decides whether a running trial should stop early. The host calls
 // `should_prune` after each evaluation of a trial, once the new intermediate

@@ -1,4 +1,4 @@
-// bertlab SDK v1 — searcher.hpp
+// bertlab SDK v2 — searcher.hpp
 //
 // A searcher proposes the parameters of the next trial (Optuna's ask/tell).
 // The host calls `ask` inside the store's write transaction that creates the

@@ -1,4 +1,4 @@
-// bertlab SDK v1 — study.hpp
+// bertlab SDK v2 — study.hpp
 //
 // The view of a study that searchers and pruners read: the declared search
 // space and every trial so far (params, state, value, intermediate values).
@@ -93,6 +93,15 @@ struct StudyView {
   std::uint64_t seed = 0;  // the study's seed; searchers derive their randomness from it
   const SearchSpace* space = nullptr;
   std::vector<TrialView> trials;  // in trial-number order, every state, running ones too
+
+  // Warm start ([search] warm_start): COMPLETE trials of earlier studies whose
+  // search space overlaps this one, with their params restricted to this
+  // space's names and their values in this study's metric and direction.
+  // A history trial may lack parameters that were not searched in its study.
+  // Searchers that learn from results treat these like finished trials of
+  // this study (e.g. TPE's and GP's observations, startup counts included);
+  // they take no trial numbers here and are never RUNNING.
+  std::vector<TrialView> history;
 
   bool better(double a, double b) const {
     return direction == Direction::maximize ? a > b : a < b;

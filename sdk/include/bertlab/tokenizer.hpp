@@ -1,4 +1,4 @@
-// bertlab SDK v1 — tokenizer.hpp
+// bertlab SDK v2 — tokenizer.hpp
 //
 // A tokenizer turns text into model input: token ids with the special tokens
 // of a BERT input ([CLS] A [SEP] B [SEP]), token type ids, an attention mask,

@@ -1,4 +1,4 @@
-// bertlab SDK v1 — value.hpp
+// bertlab SDK v2 — value.hpp
 //
 // The SDK-owned value types that cross the host/plugin boundary: `Value` (a
 // JSON-like tagged union) and `Options` (a table of named values with typed
