@@ -21,7 +21,7 @@ namespace store = bertlab::store;
 
 void write_trials(store::Store& db, std::int64_t study_id, int count) {
   for (int i = 0; i < count; ++i) {
-    const auto trial = db.create_trial(study_id, [&](const std::vector<store::TrialRecord>&) {
+    const auto trial = db.create_trial(study_id, [&](const std::vector<store::TrialRecord>&, const std::optional<store::QueuedTrial>&) {
       store::TrialInit init;
       init.params = {{"lr", 1e-5 * (i + 1)}, {"writer", ::getpid()}};
       return init;
@@ -38,7 +38,7 @@ void write_trials(store::Store& db, std::int64_t study_id, int count) {
 }
 
 void hold_inside_transaction(store::Store& db, std::int64_t study_id) {
-  db.create_trial(study_id, [](const std::vector<store::TrialRecord>&) -> store::TrialInit {
+  db.create_trial(study_id, [](const std::vector<store::TrialRecord>&, const std::optional<store::QueuedTrial>&) -> store::TrialInit {
     std::cout << "holding\n" << std::flush;
     for (;;) ::pause();
   });

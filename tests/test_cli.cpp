@@ -1,8 +1,10 @@
 // The bertlab executable as users and scripts call it, on a small store.
 #include <doctest/doctest.h>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "bertlab/plugin.hpp"
 #include "store/store.hpp"
 #include "support.hpp"
 
@@ -17,7 +19,7 @@ void fill_store(const std::string& path) {
   auto store = bertlab::store::open_store(path);
   auto sst2 = store->get_or_create_study("sst2", "[train]\nepochs = 1\n", "accuracy", bertlab::Direction::maximize);
   auto add = [&](std::int64_t study_id, double lr) {
-    return store->create_trial(study_id, [&](const auto&) {
+    return store->create_trial(study_id, [&](const auto&, const auto&) {
       bertlab::store::TrialInit init;
       init.params = {{"learning_rate", lr}, {"batch_size", 32}};
       init.seed = 42;
@@ -167,8 +169,8 @@ TEST_CASE("cli: plugins lists the built-in plugins, bad files are reported and s
   CHECK(has(listed, "searcher", "fixture-constant"));
   CHECK_FALSE(has(listed, "searcher", "fixture-future"));
   CHECK(std::count(with_fixtures.err.begin(), with_fixtures.err.end(), '\n') == 4);
-  CHECK(with_fixtures.err.find("built for bertlab SDK ABI version 2, this bertlab uses SDK ABI version 1") !=
-        std::string::npos);
+  CHECK(with_fixtures.err.find(fmt::format("built for bertlab SDK ABI version {}, this bertlab uses SDK ABI version {}",
+                                           bertlab::kSdkAbiVersion + 1, bertlab::kSdkAbiVersion)) != std::string::npos);
 
   auto searchers = run_bertlab({"plugins", "--kind", "searcher"});
   CHECK(searchers.exit_code == 0);

@@ -42,8 +42,8 @@ TEST_CASE("plugin host: each bad file is one problem naming it, the good plugins
 
   std::string abi = problem_for(host, "libbertlab-searcher-fixture-future.so");
   CHECK(abi.find(BERTLAB_FIXTURE_DIR) == 0);
-  CHECK(abi.find("SDK ABI version 2") != std::string::npos);
-  CHECK(abi.find("SDK ABI version 1") != std::string::npos);
+  CHECK(abi.find("SDK ABI version " + std::to_string(bertlab::kSdkAbiVersion + 1)) != std::string::npos);
+  CHECK(abi.find("SDK ABI version " + std::to_string(bertlab::kSdkAbiVersion)) != std::string::npos);
   CHECK(host.find("searcher", "fixture-future") == nullptr);
 
   std::string torch = problem_for(host, "libbertlab-searcher-fixture-old-torch.so");

@@ -18,6 +18,7 @@
 #include <numeric>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -80,7 +81,7 @@ TrialInit with_params(nlohmann::json params) {
 }
 
 TrialRecord new_trial(Store& store, std::int64_t study_id) {
-  return store.create_trial(study_id, [](const std::vector<TrialRecord>&) { return TrialInit{}; });
+  return store.create_trial(study_id, [](const std::vector<TrialRecord>&, const std::optional<QueuedTrial>&) { return TrialInit{}; });
 }
 
 // Starts tests/store_writer with `args`; its stdout goes to `stdout_fd` when given.
@@ -187,7 +188,7 @@ TEST_CASE("studies, trials and their details round-trip") {
   }
 
   SUBCASE("a trial keeps everything written to it") {
-    const auto created = store->create_trial(study.id, [](const std::vector<TrialRecord>& existing) {
+    const auto created = store->create_trial(study.id, [](const std::vector<TrialRecord>& existing, const std::optional<QueuedTrial>&) {
       CHECK(existing.empty());
       TrialInit init = with_params({{"lr", 3e-5}, {"layers", 12}, {"optimizer", "adamw"}});
       init.seed = 42;
@@ -264,14 +265,14 @@ TEST_CASE("studies, trials and their details round-trip") {
     CHECK(new_trial(*store, study.id).number == 1);
     CHECK(new_trial(*store, other.id).number == 0);
 
-    const auto exhausted = [](const std::vector<TrialRecord>& existing) -> TrialInit {
+    const auto exhausted = [](const std::vector<TrialRecord>& existing, const std::optional<QueuedTrial>&) -> TrialInit {
       CHECK(existing.size() == 2);
       throw std::runtime_error("search space exhausted");
     };
     CHECK_THROWS_WITH(store->create_trial(study.id, exhausted), "search space exhausted");
     CHECK(store->trials(study.id).size() == 2);
 
-    const auto third = store->create_trial(study.id, [](const std::vector<TrialRecord>& existing) {
+    const auto third = store->create_trial(study.id, [](const std::vector<TrialRecord>& existing, const std::optional<QueuedTrial>&) {
       return with_params({{"after", existing.back().number}});
     });
     CHECK(third.number == 2);
@@ -409,4 +410,47 @@ TEST_CASE("query_readonly runs one read-only statement and refuses anything else
   CHECK(store->list_studies().size() == 1);
   CHECK(RawDb(path).value("PRAGMA user_version") == std::to_string(SqliteStore::schema_version()));
   CHECK(open_store(path, /*read_only=*/true)->query_readonly("SELECT COUNT(*) FROM studies").rows[0][0] == 1);
+}
+
+TEST_CASE("queued trials run once each, oldest first, and lost trials are failed and re-queued") {
+  bertlab::test::ScratchDir dir;
+  auto store = open_store((dir / "queue.db").string());
+  const auto study = store->get_or_create_study("s", "exp", "accuracy", Direction::maximize, "/x/exp.toml");
+  CHECK(store->find_study("s")->experiment_file == "/x/exp.toml");
+  store->enqueue_trial(study.id, {{"lr", 1}}, "enqueue");
+  store->enqueue_trial(study.id, {{"lr", 2}}, "enqueue");
+  CHECK(store->queued_trials(study.id).size() == 2);
+
+  // A prepare that throws leaves the queued trial waiting.
+  CHECK_THROWS(store->create_trial(study.id, [](const auto&, const auto&) -> TrialInit { throw std::runtime_error("no"); }));
+  std::vector<nlohmann::json> taken;
+  const auto take = [&](const std::vector<TrialRecord>&, const std::optional<QueuedTrial>& queued) {
+    taken.push_back(queued ? queued->params : nlohmann::json(nullptr));
+    return with_params(queued ? queued->params : nlohmann::json{{"lr", 0}});
+  };
+  const auto first = store->create_trial(study.id, take);
+  store->create_trial(study.id, take);
+  store->create_trial(study.id, take);
+  CHECK(taken == std::vector<nlohmann::json>{{{"lr", 1}}, {{"lr", 2}}, nullptr});
+  CHECK(store->queued_trials(study.id).empty());
+
+  // Trial 0 keeps beating; 1 and 2 go silent.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  store->heartbeat(first.id);
+  const auto lost = store->fail_stale_trials(study.id, std::chrono::milliseconds(200), /*requeue=*/true);
+  CHECK(lost == std::vector<std::int64_t>{1, 2});
+  const auto trials = store->trials(study.id);
+  CHECK(trials[0].state == TrialState::running);
+  CHECK(trials[1].state == TrialState::failed);
+  CHECK(trials[1].error.starts_with("worker lost: no heartbeat since "));
+  CHECK(trials[1].attributes["requeued"] == true);
+  const auto requeued = store->queued_trials(study.id);
+  REQUIRE(requeued.size() == 2);
+  CHECK(requeued[0].params == nlohmann::json{{"lr", 2}});
+  CHECK(requeued[0].origin == "retry of trial 1");
+  CHECK(requeued[1].origin == "retry of trial 2");
+  // The lost trials' processes may still report; their writes are refused.
+  CHECK(error_of([&] { store->finish_trial(trials[1].id, TrialState::complete, 0.5, ""); }).find("already FAILED") !=
+        std::string::npos);
+  CHECK(store->fail_stale_trials(study.id, std::chrono::milliseconds(200), true).empty());
 }

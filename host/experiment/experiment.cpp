@@ -370,6 +370,21 @@ Experiment parse(const toml::table& root, const fs::path& file) {
     e.search.pruner = plugin_ref(pruner, "");
     pruner.reject_unknown();
   }
+  if (const auto* warm = search.find("warm_start")) {
+    if (auto similar = warm->value_exact<std::string>(); similar && *similar == "similar") {
+      e.search.warm_start_similar = true;
+    } else if (const auto* names = warm->as_array()) {
+      for (const auto& item : *names) {
+        auto name = item.value_exact<std::string>();
+        if (!name || name->empty()) search.fail(&item, "warm_start", "expected study names (strings)");
+        e.search.warm_start.push_back(*name);
+      }
+    } else {
+      search.fail(warm, "warm_start", "expected \"similar\" or an array of study names");
+    }
+  }
+  e.search.heartbeat_timeout = search.number("heartbeat_timeout", e.search.heartbeat_timeout, 0.5, 86'400.0);
+  e.search.retry_failed = search.boolean("retry_failed", false);
   auto space = search.table("space");
   if (space.present()) {
     for (const auto& [key, node] : *space.raw()) {
@@ -428,6 +443,33 @@ void check_space(const Experiment& e) {
 
 Experiment load(const fs::path& file, const std::vector<std::string>& overrides) {
   auto root = parse_file(file);
+  for (const auto& assignment : overrides) apply_override(root, assignment);
+  auto e = parse(root, file);
+  check_space(e);
+  return e;
+}
+
+Value parse_value(const std::string& text) {
+  try {
+    toml::table parsed = toml::parse("value = " + text);
+    const auto* node = parsed.get("value");
+    if (auto v = node->value_exact<std::int64_t>()) return Value(*v);
+    if (auto v = node->value_exact<double>()) return Value(*v);
+    if (auto v = node->value_exact<bool>()) return Value(*v);
+    if (auto v = node->value_exact<std::string>()) return Value(*v);
+  } catch (const toml::parse_error&) {
+  }
+  return Value(text);
+}
+
+Experiment load_recorded(const std::string& text, const fs::path& file, const std::vector<std::string>& overrides) {
+  toml::table root;
+  try {
+    root = toml::parse(text, file.string());
+  } catch (const toml::parse_error& error) {
+    throw ExperimentError(fmt::format("{}:{}:{}: the study's recorded experiment is not valid TOML: {}", file.string(),
+                                      error.source().begin.line, error.source().begin.column, error.description()));
+  }
   for (const auto& assignment : overrides) apply_override(root, assignment);
   auto e = parse(root, file);
   check_space(e);

@@ -71,6 +71,14 @@ struct SearchSection {
   Direction direction = Direction::maximize;
   std::optional<PluginRef> pruner;
   SearchSpace space;  // parameter names are dotted experiment keys ("train.learning_rate")
+  // Warm start: earlier studies of the store whose finished trials the
+  // searcher learns from; `warm_start_similar` picks them by model, head and data.
+  std::vector<std::string> warm_start;
+  bool warm_start_similar = false;
+  // Parallel workers: a RUNNING trial without a heartbeat for this long is
+  // FAILED as "worker lost"; with retry_failed its params are queued again.
+  double heartbeat_timeout = 120.0;  // seconds
+  bool retry_failed = false;
 };
 
 struct Experiment {
@@ -93,6 +101,15 @@ struct Experiment {
 // Reads, overrides ("train.learning_rate=3e-5": the value is TOML, or a bare
 // string) and validates an experiment file.
 Experiment load(const std::filesystem::path& file, const std::vector<std::string>& overrides = {});
+
+// The experiment a study recorded (its text, overrides applied), read as if
+// it were the file `file`, which is where its relative paths resolve, with
+// further `overrides` (a worker's store path and threads).
+Experiment load_recorded(const std::string& text, const std::filesystem::path& file,
+                         const std::vector<std::string>& overrides = {});
+
+// The value an override's right-hand side stands for: TOML, or a bare string.
+Value parse_value(const std::string& text);
 
 // The experiment one trial runs: `base` with the trial's parameters (dotted
 // keys, as in the search space) set, validated again.

@@ -28,7 +28,7 @@ using namespace std::chrono_literals;
 // Step i moves the schema from version i to version i + 1 (PRAGMA
 // user_version), each in its own transaction. A step that has shipped is never
 // edited: a schema change is a new step appended to this list.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     R"sql(
 -- One row per study: a named search over one experiment.
 CREATE TABLE studies (
@@ -88,6 +88,21 @@ CREATE TABLE artifacts (
 );
 CREATE INDEX artifacts_by_trial ON artifacts (trial_id);
 )sql",
+    R"sql(
+-- Where the experiment text was read from, for workers in other processes.
+ALTER TABLE studies ADD COLUMN experiment_file TEXT NOT NULL DEFAULT '';
+
+-- Trials waiting to run with fixed params (bertlab enqueue, retries of lost trials).
+CREATE TABLE queued_trials (
+  id         INTEGER PRIMARY KEY,
+  study_id   INTEGER NOT NULL REFERENCES studies (id),
+  params     TEXT    NOT NULL,  -- JSON object: parameter name -> value
+  origin     TEXT    NOT NULL,  -- 'enqueue', 'retry of trial 7'
+  created_at TEXT    NOT NULL,
+  trial_id   INTEGER REFERENCES trials (id)  -- the trial that ran it; NULL while waiting
+);
+CREATE INDEX queued_trials_waiting ON queued_trials (study_id, trial_id);
+)sql",
 };
 
 // SQLite itself waits this long for a lock before reporting SQLITE_BUSY...
@@ -116,8 +131,9 @@ struct FinalizeStatement {
 
 enum class TxKind { read, write };
 
-std::string now_utc() {
-  const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+// `ago` back from now: heartbeat deadlines compare as strings in this format.
+std::string now_utc(std::chrono::milliseconds ago = std::chrono::milliseconds(0)) {
+  const auto since_epoch = (std::chrono::system_clock::now() - ago).time_since_epoch();
   const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count();
   const std::time_t seconds = millis / 1000;
   std::tm utc{};
@@ -349,7 +365,7 @@ int read_user_version(SqliteConnection& connection, std::string_view op) {
 std::vector<StudyRecord> load_studies(SqliteConnection& connection, std::string_view op,
                                       const std::optional<std::string>& name) {
   Statement rows(connection, op, R"sql(
-      SELECT id, name, experiment, experiment_hash, metric, direction, created_at FROM studies
+      SELECT id, name, experiment, experiment_hash, metric, direction, created_at, experiment_file FROM studies
       WHERE ?1 IS NULL OR name = ?1 ORDER BY id)sql");
   if (name) rows.bind_text(1, *name);
   std::vector<StudyRecord> studies;
@@ -360,7 +376,8 @@ std::vector<StudyRecord> load_studies(SqliteConnection& connection, std::string_
                        .experiment_hash = rows.text(3),
                        .metric = rows.text(4),
                        .direction = parse_direction(rows.text(5)),
-                       .created_at = rows.text(6)});
+                       .created_at = rows.text(6),
+                       .experiment_file = rows.text(7)});
   }
   return studies;
 }
@@ -501,6 +518,28 @@ std::vector<TrialRecord> load_trials(SqliteConnection& connection, std::string_v
   return std::move(set.trials);
 }
 
+// Waiting queued trials of a study, oldest first; `limit` < 0: all.
+std::vector<QueuedTrial> load_queued(SqliteConnection& connection, std::string_view op, std::int64_t study_id,
+                                     std::int64_t limit) {
+  Statement rows(connection, op, R"sql(
+      SELECT id, params, origin, created_at FROM queued_trials
+      WHERE study_id = ?1 AND trial_id IS NULL ORDER BY id LIMIT ?2)sql");
+  rows.bind_int(1, study_id).bind_int(2, limit);
+  std::vector<QueuedTrial> queued;
+  while (rows.step()) queued.push_back({rows.integer(0), rows.json(1), rows.text(2), rows.text(3)});
+  return queued;
+}
+
+QueuedTrial insert_queued(SqliteConnection& connection, std::string_view op, std::int64_t study_id,
+                          const nlohmann::json& params, const std::string& origin) {
+  QueuedTrial queued{.params = params, .origin = origin, .created_at = now_utc()};
+  Statement insert(connection, op,
+                   "INSERT INTO queued_trials (study_id, params, origin, created_at) VALUES (?1, ?2, ?3, ?4)");
+  insert.bind_int(1, study_id).bind_text(2, params.dump()).bind_text(3, origin).bind_text(4, queued.created_at).execute();
+  queued.id = sqlite3_last_insert_rowid(connection.handle());
+  return queued;
+}
+
 StoreError refused(SqliteConnection& connection, std::string_view why, std::string_view sql) {
   return connection.error("query refused", fmt::format("{} ({})", why, sql));
 }
@@ -588,7 +627,8 @@ void SqliteStore::migrate() {
 }
 
 StudyRecord SqliteStore::get_or_create_study(const std::string& name, const std::string& experiment,
-                                             const std::string& metric, Direction direction) {
+                                             const std::string& metric, Direction direction,
+                                             const std::string& experiment_file) {
   constexpr std::string_view op = "create study";
   auto& connection = *connection_;
   return connection.transact(op, TxKind::write, [&] {
@@ -604,16 +644,18 @@ StudyRecord SqliteStore::get_or_create_study(const std::string& name, const std:
                       .experiment_hash = util::sha256_hex(experiment),
                       .metric = metric,
                       .direction = direction,
-                      .created_at = now_utc()};
+                      .created_at = now_utc(),
+                      .experiment_file = experiment_file};
     Statement insert(connection, op, R"sql(
-        INSERT INTO studies (name, experiment, experiment_hash, metric, direction, created_at)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6))sql");
+        INSERT INTO studies (name, experiment, experiment_hash, metric, direction, created_at, experiment_file)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7))sql");
     insert.bind_text(1, study.name)
         .bind_text(2, study.experiment)
         .bind_text(3, study.experiment_hash)
         .bind_text(4, study.metric)
         .bind_text(5, to_string(study.direction))
         .bind_text(6, study.created_at)
+        .bind_text(7, study.experiment_file)
         .execute();
     study.id = sqlite3_last_insert_rowid(connection.handle());
     return study;
@@ -641,7 +683,10 @@ TrialRecord SqliteStore::create_trial(std::int64_t study_id, const PrepareTrial&
   auto& connection = *connection_;
   return connection.transact(op, TxKind::write, [&] {
     require_study(connection, op, study_id);
-    const TrialInit init = prepare(load_trials(connection, op, study_id, std::nullopt));
+    auto waiting = load_queued(connection, op, study_id, /*limit=*/1);
+    std::optional<QueuedTrial> queued;
+    if (!waiting.empty()) queued = std::move(waiting.front());
+    const TrialInit init = prepare(load_trials(connection, op, study_id, std::nullopt), queued);
     const std::int64_t number = next_trial_number(connection, op, study_id);
     const std::string now = now_utc();
     Statement insert(connection, op, R"sql(
@@ -656,7 +701,64 @@ TrialRecord SqliteStore::create_trial(std::int64_t study_id, const PrepareTrial&
         .bind_text(6, init.plugins.dump())
         .bind_optional_text(7, init.data_fingerprint)
         .execute();
+    if (queued) {
+      Statement take(connection, op, "UPDATE queued_trials SET trial_id = ?2 WHERE id = ?1");
+      take.bind_int(1, queued->id).bind_int(2, sqlite3_last_insert_rowid(connection.handle())).execute();
+    }
     return std::move(load_trials(connection, op, study_id, number).front());
+  });
+}
+
+QueuedTrial SqliteStore::enqueue_trial(std::int64_t study_id, const nlohmann::json& params, const std::string& origin) {
+  constexpr std::string_view op = "enqueue trial";
+  auto& connection = *connection_;
+  return connection.transact(op, TxKind::write, [&] {
+    require_study(connection, op, study_id);
+    return insert_queued(connection, op, study_id, params, origin);
+  });
+}
+
+std::vector<QueuedTrial> SqliteStore::queued_trials(std::int64_t study_id) {
+  constexpr std::string_view op = "read queued trials";
+  return connection_->transact(op, TxKind::read, [&] { return load_queued(*connection_, op, study_id, -1); });
+}
+
+std::vector<std::int64_t> SqliteStore::fail_stale_trials(std::int64_t study_id, std::chrono::milliseconds timeout,
+                                                         bool requeue) {
+  constexpr std::string_view op = "fail stale trials";
+  auto& connection = *connection_;
+  return connection.transact(op, TxKind::write, [&] {
+    Statement stale(connection, op, R"sql(
+        SELECT id, number, params, heartbeat_at FROM trials
+        WHERE study_id = ?1 AND state = 'RUNNING' AND heartbeat_at < ?2 ORDER BY number)sql");
+    stale.bind_int(1, study_id).bind_text(2, now_utc(timeout));
+    struct Lost {
+      std::int64_t id, number;
+      nlohmann::json params;
+      std::string heartbeat_at;
+    };
+    std::vector<Lost> lost;
+    while (stale.step()) lost.push_back({stale.integer(0), stale.integer(1), stale.json(2), stale.text(3)});
+    std::vector<std::int64_t> numbers;
+    const std::string now = now_utc();
+    for (const auto& trial : lost) {
+      Statement fail(connection, op, R"sql(
+          UPDATE trials SET state = 'FAILED', error = ?2, finished_at = ?3 WHERE id = ?1)sql");
+      fail.bind_int(1, trial.id)
+          .bind_text(2, fmt::format("worker lost: no heartbeat since {} (timeout {} s)", trial.heartbeat_at,
+                                    static_cast<double>(timeout.count()) / 1000.0))
+          .bind_text(3, now)
+          .execute();
+      if (requeue) {
+        insert_queued(connection, op, study_id, trial.params, fmt::format("retry of trial {}", trial.number));
+        Statement mark(connection, op, R"sql(
+            INSERT INTO trial_attributes (trial_id, key, value) VALUES (?1, 'requeued', 'true')
+            ON CONFLICT (trial_id, key) DO UPDATE SET value = excluded.value)sql");
+        mark.bind_int(1, trial.id).execute();
+      }
+      numbers.push_back(trial.number);
+    }
+    return numbers;
   });
 }
 

@@ -28,11 +28,16 @@ class SqliteStore final : public Store {
   const std::string& location() const override { return path_; }
 
   StudyRecord get_or_create_study(const std::string& name, const std::string& experiment,
-                                  const std::string& metric, Direction direction) override;
+                                  const std::string& metric, Direction direction,
+                                  const std::string& experiment_file = "") override;
   std::optional<StudyRecord> find_study(const std::string& name) override;
   std::vector<StudySummary> list_studies() override;
 
   TrialRecord create_trial(std::int64_t study_id, const PrepareTrial& prepare) override;
+  QueuedTrial enqueue_trial(std::int64_t study_id, const nlohmann::json& params, const std::string& origin) override;
+  std::vector<QueuedTrial> queued_trials(std::int64_t study_id) override;
+  std::vector<std::int64_t> fail_stale_trials(std::int64_t study_id, std::chrono::milliseconds timeout,
+                                              bool requeue) override;
   void report_intermediate(std::int64_t trial_id, std::int64_t step,
                            const std::vector<std::pair<std::string, double>>& values) override;
   void heartbeat(std::int64_t trial_id) override;

@@ -10,6 +10,7 @@
 // operation that failed.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -38,6 +39,7 @@ struct StudyRecord {
   std::string metric;
   Direction direction = Direction::maximize;
   std::string created_at;  // ISO 8601 UTC
+  std::string experiment_file;  // where `experiment` was read from: its relative paths resolve against its folder
 };
 
 struct StudySummary {
@@ -87,6 +89,17 @@ struct TrialInit {
   std::string data_fingerprint;
 };
 
+// A trial waiting to run with fixed params: queued by `bertlab enqueue`, or
+// a lost trial's params queued again (retry_failed). create_trial() hands the
+// oldest waiting one to its `prepare` callback, and the trial it creates takes
+// it in the same transaction, so each queued trial runs exactly once.
+struct QueuedTrial {
+  std::int64_t id = 0;
+  nlohmann::json params = nlohmann::json::object();
+  std::string origin;  // "enqueue", "retry of trial 7"
+  std::string created_at;
+};
+
 // Rows of a read-only query: column names, then each row's values as JSON
 // (null, integer, real or string; blobs as hex strings).
 struct QueryResult {
@@ -103,18 +116,37 @@ class Store {
 
   // Returns the study of that name, creating it when it does not exist.
   // An existing study keeps its metric and direction; a mismatch throws.
+  // `experiment_file` (recorded with a new study) lets a worker in another
+  // process resolve the experiment's relative paths.
   virtual StudyRecord get_or_create_study(const std::string& name, const std::string& experiment,
-                                          const std::string& metric, Direction direction) = 0;
+                                          const std::string& metric, Direction direction,
+                                          const std::string& experiment_file = "") = 0;
   virtual std::optional<StudyRecord> find_study(const std::string& name) = 0;
   virtual std::vector<StudySummary> list_studies() = 0;
 
   // Inserts a RUNNING trial numbered one past the study's highest. `prepare`
-  // runs inside the write transaction, after the study's existing trials are
-  // read and before the insert: a searcher's ask() goes there, so that two
-  // processes never propose from the same history. It may throw; then
-  // nothing is written. Returns the new trial.
-  using PrepareTrial = std::function<TrialInit(const std::vector<TrialRecord>& existing)>;
+  // runs inside the write transaction, after the study's existing trials and
+  // its oldest waiting queued trial (if any) are read and before the insert:
+  // a searcher's ask() goes there, so that two processes never propose from
+  // the same history. When `queued` is given, the new trial takes it (its
+  // params should be the queued ones). `prepare` may throw; then nothing is
+  // written and the queue is untouched. Returns the new trial.
+  using PrepareTrial = std::function<TrialInit(const std::vector<TrialRecord>& existing,
+                                               const std::optional<QueuedTrial>& queued)>;
   virtual TrialRecord create_trial(std::int64_t study_id, const PrepareTrial& prepare) = 0;
+
+  // Queues a trial with fixed params; the next create_trial() of the study takes it first.
+  virtual QueuedTrial enqueue_trial(std::int64_t study_id, const nlohmann::json& params, const std::string& origin) = 0;
+  // Queued trials not yet taken, oldest first.
+  virtual std::vector<QueuedTrial> queued_trials(std::int64_t study_id) = 0;
+
+  // Marks FAILED ("worker lost: ...") every RUNNING trial of the study whose
+  // heartbeat is older than `timeout`: the process running it died. With
+  // `requeue`, each one's params are queued again (origin "retry of trial
+  // N") and the trial gets the attribute `requeued` = true, in the same
+  // transaction. Returns the numbers of the trials it failed.
+  virtual std::vector<std::int64_t> fail_stale_trials(std::int64_t study_id, std::chrono::milliseconds timeout,
+                                                      bool requeue) = 0;
 
   virtual void report_intermediate(std::int64_t trial_id, std::int64_t step,
                                    const std::vector<std::pair<std::string, double>>& values) = 0;

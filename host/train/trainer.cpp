@@ -161,6 +161,7 @@ TrainResult train_trial(const experiment::Experiment& experiment, const std::str
         auto it = evaluation.metrics.find(metric);
         if (it == evaluation.metrics.end())
           throw std::runtime_error(fmt::format("the head reports no metric '{}'", metric));
+        result.last_value = it->second;
         const bool better = !result.best_value || (direction == Direction::maximize ? it->second > *result.best_value
                                                                                     : it->second < *result.best_value);
         if (better) {

@@ -53,6 +53,7 @@ struct Evaluation {
 
 struct TrainResult {
   std::optional<double> best_value;
+  std::optional<double> last_value;  // the metric at the last evaluation (a pruned trial's value)
   Metrics best_metrics;
   std::int64_t best_step = 0;
   std::int64_t steps = 0;

@@ -77,6 +77,48 @@ TEST_CASE("run: a random search of 3 short trials records 3 COMPLETE trials with
   CHECK(trials[0]["params"] != trials[1]["params"]);
 }
 
+TEST_CASE("run: --workers 2 share one study; enqueue queues params that --resume runs first") {
+  bertlab::test::ScratchDir dir;
+  auto db = (dir / "h.db").string();
+  auto experiment = write_experiment(dir,
+                                     "max_steps = 2\neval_every = 2\n"
+                                     "[search]\ntrials = 2\n"
+                                     "[search.space]\n\"train.learning_rate\" = { type = \"log_uniform\", low = 1e-5, "
+                                     "high = 1e-4 }\n");
+  const std::vector<std::string> small{"--set", "data.train_limit=64", "--set", "data.eval_limit=32"};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.end(), small.begin(), small.end());
+    return run_bertlab(args);
+  };
+  auto result = with({"run", experiment.string(), "--store", db, "--workers", "2", "--json"});
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  CHECK(last_json_line(result.out)["trials"] == 2);
+  CHECK(result.err.find("bertlab[w1]: trial") != std::string::npos);
+  CHECK(result.err.find("bertlab[w2]: trial") != std::string::npos);
+
+  auto again = with({"run", experiment.string(), "--store", db});
+  CHECK(again.exit_code == 1);
+  CHECK(again.err.find("study 'sst2' already exists") != std::string::npos);
+
+  auto outside = run_bertlab({"enqueue", "sst2", "--set", "train.batch_size=8", "--store", db});
+  CHECK(outside.exit_code == 2);
+  CHECK(outside.err.find("'train.batch_size' is not a parameter of the study's search space") != std::string::npos);
+  auto queued = run_bertlab({"enqueue", "sst2", "--set", "train.learning_rate=3e-5", "--store", db});
+  INFO(queued.err);
+  REQUIRE(queued.exit_code == 0);
+
+  auto resumed = with({"run", experiment.string(), "--store", db, "--resume", "--set", "search.trials=3", "--json"});
+  INFO(resumed.err);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK(last_json_line(resumed.out)["trials"] == 1);
+  auto trials = json::parse(run_bertlab({"trials", "sst2", "--store", db, "--json"}).out);
+  REQUIRE(trials.size() == 3);
+  for (const auto& trial : trials) CHECK(trial["state"] == "COMPLETE");
+  CHECK(trials[2]["params"]["train.learning_rate"] == 3e-5);
+  CHECK(trials[2]["attributes"]["queued"] == "enqueue");
+}
+
 TEST_CASE("run: the same seed gives the same metrics") {
   bertlab::test::ScratchDir dir;
   auto experiment = write_experiment(dir, "max_steps = 6\n");
