@@ -47,14 +47,19 @@ std::string study_metric(const experiment::Experiment& e, Head& head) {
   return e.search.metric.empty() ? head.default_metric() : e.search.metric;
 }
 
+// `bertlab run` starts a study; continuing one is asked for by --resume.
+void refuse_existing_study(store::Store& store, const experiment::Experiment& e) {
+  if (store.find_study(e.study_name))
+    throw experiment::ExperimentError(fmt::format(
+        "{}: study '{}' already exists in {}; `bertlab run --resume` continues it to search.trials, or give "
+        "[study] name (--set study.name=...) to start another",
+        e.file.string(), e.study_name, store.location()));
+}
+
 store::StudyRecord open_study(store::Store& store, const experiment::Experiment& e, const std::string& metric,
                               StudyMode mode) {
+  if (mode == StudyMode::create) refuse_existing_study(store, e);
   if (auto existing = store.find_study(e.study_name)) {
-    if (mode == StudyMode::create)
-      throw experiment::ExperimentError(fmt::format(
-          "{}: study '{}' already exists in {}; `bertlab run --resume` continues it to search.trials, or give "
-          "[study] name (--set study.name=...) to start another",
-          e.file.string(), e.study_name, store.location()));
     if (mode == StudyMode::resume && existing->experiment != e.text)
       std::cerr << fmt::format("bertlab: warning: the experiment differs from the one study '{}' recorded; "
                                "this process runs the given one, workers started later run the recorded one\n",
@@ -98,6 +103,9 @@ StudyOutcome run_study(const experiment::Experiment& e, StudyMode mode, const st
   std::shared_ptr<Pruner> pruner;
   if (e.search.pruner) pruner = host.create<Pruner>(e.search.pruner->plugin, Options(e.search.pruner->options, "search.pruner.options"));
   auto featurizer = host.create<Head>(e.head.plugin, Options(e.head.options, "head.options"));
+
+  // Refused before the data is read: a rerun by mistake should not cost minutes of tokenizing.
+  if (mode == StudyMode::create && fs::exists(e.store)) refuse_existing_study(*store::open_store(e.store.string()), e);
 
   // Data: read and tokenized once per process.
   if (e.data.eval.empty()) throw experiment::ExperimentError(fmt::format("{}: key 'data.eval': required for a study (trials are scored on it)", e.file.string()));
