@@ -6,7 +6,9 @@ the median over seeds of the best value after 10, 20 and 50 trials. bertlab's
 plugins run in build/tools/bench/bench_search (run_search, the driver of the
 searcher tests), Optuna's TPESampler and GPSampler (default settings, seeded
 with the same seed) here. Seeds are spread over --jobs processes; each part's
-wall time is printed.
+wall time is printed. --json prints every run's best-so-far curve as a JSON
+line as soon as it finishes (a long run stopped early keeps what it finished);
+--tables prints the tables of such files.
 
 The warm-start table: task B is the fine-tuning-like function with its best
 log10 learning rate moved from -4.3 to -4.0; each searcher runs B cold, and
@@ -121,8 +123,15 @@ def _optuna_warm_start(task):
             "seconds": time.perf_counter() - start}
 
 
-def run_optuna(pool, function, tasks):
-    return pool.map(function, tasks, chunksize=1)
+def run_optuna(pool, function, tasks, stream):
+    """The tasks' records, in the order they finish; with `stream`, each printed as a JSON line at once
+    (a long run that is stopped keeps what it finished)."""
+    records = []
+    for record in pool.imap_unordered(function, tasks, chunksize=1):
+        records.append(record)
+        if stream:
+            print(json.dumps(record), flush=True)
+    return records
 
 
 # ---- tables ----
@@ -164,6 +173,8 @@ def print_warm_table(records, searchers, n_seeds):
 
 def print_saved_tables(files):
     records = [json.loads(line) for f in files for line in f.read_text().splitlines() if line.strip()]
+    for versions in (r for r in records if r["part"] == "versions"):
+        print(f"optuna {versions['optuna']}")
     search = [r for r in records if r["part"] == "search"]
     warm = [r for r in records if r["part"] == "warm_start"]
     searchers = list(dict.fromkeys(r["searcher"] for r in search + warm))
@@ -218,6 +229,9 @@ def main():
     if searchers and not args.no_warm_start:
         warm_records, _ = timed("bertlab warm start", lambda: run_bertlab(
             bench, searchers, objectives, args.seeds, warm_trials, args.jobs, warm_start=True))
+    if args.json:
+        for record in records + warm_records:
+            print(json.dumps(record), flush=True)
     for name in sorted(skipped):
         print(f"searcher plugin '{name}' is not built ({bench.parent.parent.parent / 'plugins'}): skipped",
               file=sys.stderr)
@@ -227,20 +241,22 @@ def main():
     if not args.no_optuna:
         import optuna
         optuna_version = optuna.__version__
+        if args.json:
+            print(json.dumps({"part": "versions", "optuna": optuna_version}), flush=True)
         optuna_names = ["optuna-tpe", "optuna-gp"]
         context = multiprocessing.get_context("spawn")  # a fresh torch in each worker
         with context.Pool(max(1, args.jobs), initializer=_init_worker) as pool:
             for name in optuna_names:
-                tasks = [(name, objective, seed, args.trials) for objective in objectives for seed in range(args.seeds)]
-                records += timed(name, lambda: run_optuna(pool, _optuna_search, tasks))
+                # Seed-major: a run stopped early still has every objective for the first seeds.
+                tasks = [(name, objective, seed, args.trials) for seed in range(args.seeds) for objective in objectives]
+                records += timed(name, lambda: run_optuna(pool, _optuna_search, tasks, args.json))
                 if not args.no_warm_start:
                     warm_tasks = [(name, seed, warm_trials) for seed in range(args.seeds)]
-                    warm_records += timed(name + " warm start", lambda: run_optuna(pool, _optuna_warm_start, warm_tasks))
+                    warm_records += timed(name + " warm start",
+                                          lambda: run_optuna(pool, _optuna_warm_start, warm_tasks, args.json))
     total = time.perf_counter() - started
 
-    if args.json:
-        for record in records + warm_records:
-            print(json.dumps(record))
+    if args.json:  # every record was printed as it came
         return
     if not args.no_optuna:
         print(f"optuna {optuna_version}")

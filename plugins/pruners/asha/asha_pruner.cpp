@@ -50,7 +50,7 @@ using bertlab::StudyView;
 using bertlab::TrialState;
 using bertlab::TrialView;
 
-constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
+constexpr std::int64_t kMaxStep = std::numeric_limits<std::int64_t>::max();
 
 // One recorded rung value and the trial it belongs to.
 struct RungEntry {
@@ -100,8 +100,11 @@ class AshaPruner final : public bertlab::Pruner {
         }
       if (!reference) return false;  // Optuna: no pruning until a trial has completed
     }
-    std::vector<std::int64_t> rung_steps = rung_steps_from(min_resource);
-    auto rung_step = [&](std::size_t rung) { return rung < rung_steps.size() ? rung_steps[rung] : kNever; };
+    const std::vector<std::int64_t> rung_steps = rung_steps_from(min_resource);
+    // Whether an evaluation at `evaluation_step` has reached rung `rung` (rungs past int64 never are).
+    auto reached = [&](std::size_t rung, std::int64_t evaluation_step) {
+      return rung < rung_steps.size() && rung_steps[rung] <= evaluation_step;
+    };
 
     // Replay every trial's rung values in trial-number order; `next_rung` of
     // the trial being judged is where its judgement at `step` starts.
@@ -123,7 +126,7 @@ class AshaPruner final : public bertlab::Pruner {
         const auto [evaluation_step, value] = *it;
         if (judged_now && evaluation_step >= step) break;  // judged below
         const bool last_of_pruned = other->state == TrialState::pruned && std::next(it) == source.intermediate_values.end();
-        while (rung_step(rung) <= evaluation_step) {
+        while (reached(rung, evaluation_step)) {
           if (std::isnan(value)) break;  // Optuna prunes before recording anything
           rungs[rung].push_back({other->number, value});
           const bool passed = !last_of_pruned || promoted(value, rungs[rung], study.direction);
@@ -136,7 +139,7 @@ class AshaPruner final : public bertlab::Pruner {
 
     // The trial's judgement at `step` (Optuna's promotion loop).
     const double value = current->second;
-    for (std::size_t rung = next_rung; rung_step(rung) <= step; ++rung) {
+    for (std::size_t rung = next_rung; reached(rung, step); ++rung) {
       if (std::isnan(value)) return true;
       std::vector<RungEntry> competing;
       for (const auto& entry : rungs[rung])
@@ -152,11 +155,11 @@ class AshaPruner final : public bertlab::Pruner {
   std::vector<std::int64_t> rung_steps_from(std::int64_t min_resource) const {
     std::int64_t first = min_resource;
     for (std::int64_t i = 0; i < min_early_stopping_rate_; ++i) {
-      if (first > kNever / reduction_factor_) return {};
+      if (first > kMaxStep / reduction_factor_) return {};
       first *= reduction_factor_;
     }
     std::vector<std::int64_t> steps{first};
-    while (steps.back() <= kNever / reduction_factor_) steps.push_back(steps.back() * reduction_factor_);
+    while (steps.back() <= kMaxStep / reduction_factor_) steps.push_back(steps.back() * reduction_factor_);
     return steps;
   }
 
