@@ -147,28 +147,29 @@ def cell(value):
 
 def print_search_table(records, objectives, searchers, trials, n_seeds):
     checkpoints = [n for n in CHECKPOINTS if n <= trials] or [trials]
-    print(f"\nmedian best value over {n_seeds} seeds (minimised; lower is better)")
+    print(f"\nmedian best value over up to {n_seeds} seeds (minimised; lower is better)")
     print(f"{'objective':<11} {'searcher':<12}" + "".join(f"{'@' + str(n):>10}" for n in checkpoints)
-          + f"{'known min':>11}")
+          + f"{'known min':>11}{'seeds':>7}")
     for objective in objectives:
         for searcher in searchers:
             rows = [r for r in records if r["objective"] == objective and r["searcher"] == searcher]
             if not rows:
                 continue
             print(f"{objective:<11} {searcher:<12}" + "".join(cell(median_at(rows, "best", n)) for n in checkpoints)
-                  + f"{search_objectives.KNOWN_MINIMA[objective]:>11.4f}")
+                  + f"{search_objectives.KNOWN_MINIMA[objective]:>11.4f}{len(rows):>7}")
 
 
 def print_warm_table(records, searchers, n_seeds):
     print(f"\nwarm start: fine-tuning-like task B (best log10 lr {TASK_B_LOG_LR}) after {WARM_HISTORY_TRIALS} "
-          f"trials of task A ({TASK_A_LOG_LR}); median best over {n_seeds} seeds")
-    print(f"{'searcher':<12}" + "".join(f"{'cold @' + str(n):>11}{'warm @' + str(n):>11}" for n in WARM_CHECKPOINTS))
+          f"trials of task A ({TASK_A_LOG_LR}); median best over up to {n_seeds} seeds")
+    print(f"{'searcher':<12}" + "".join(f"{'cold @' + str(n):>11}{'warm @' + str(n):>11}" for n in WARM_CHECKPOINTS)
+          + f"{'seeds':>7}")
     for searcher in searchers:
         rows = [r for r in records if r["searcher"] == searcher]
         if not rows:
             continue
         print(f"{searcher:<12}" + "".join(f"{cell(median_at(rows, 'cold', n)):>11}{cell(median_at(rows, 'warm', n)):>11}"
-                                          for n in WARM_CHECKPOINTS))
+                                          for n in WARM_CHECKPOINTS) + f"{len(rows):>7}")
 
 
 def print_saved_tables(files):
