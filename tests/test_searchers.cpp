@@ -6,6 +6,7 @@
 #include <set>
 
 #include "bertlab/searcher.hpp"
+#include "builtin_plugins.hpp"
 #include "plugin/plugin_host.hpp"
 
 using bertlab::Distribution;
@@ -13,21 +14,9 @@ using bertlab::SearchSpace;
 using bertlab::StudyView;
 using bertlab::Table;
 using bertlab::TrialView;
+using bertlab::test::searcher;
 
 namespace {
-
-const bertlab::plugin::PluginHost& host() {
-  static bertlab::plugin::PluginHost* instance = [] {
-    auto* h = new bertlab::plugin::PluginHost;
-    h->load_from(BERTLAB_PLUGIN_DIR, true);
-    return h;
-  }();
-  return *instance;
-}
-
-std::shared_ptr<bertlab::Searcher> searcher(const std::string& name, bertlab::Table options = {}) {
-  return host().create<bertlab::Searcher>(name, bertlab::Options(std::move(options)));
-}
 
 Distribution uniform(double low, double high) {
   Distribution d;

@@ -1,20 +1,20 @@
 // The `gp` searcher: loaded through the plugin host as bertlab loads it, and
 // its GP math (plugins/searchers/gp/, compiled into this suite) checked directly.
-#include <doctest/doctest.h>
-
 #include <algorithm>
-#include <chrono>
 #include <cmath>
-#include <map>
 #include <numbers>
 #include <random>
 
 #include "acquisition_optimizer.hpp"
 #include "bertlab/searcher.hpp"
 #include "gaussian_process.hpp"
+#include "builtin_plugins.hpp"
 #include "plugin/plugin_host.hpp"
 #include "search_objectives.hpp"
 #include "search_space_encoding.hpp"
+
+// After LibTorch: c10's logging header defines a CHECK macro of its own.
+#include <doctest/doctest.h>
 
 namespace bench = bertlab::bench;
 namespace gp = bertlab::gp;
@@ -23,21 +23,9 @@ using bertlab::StudyView;
 using bertlab::Table;
 using bertlab::TrialState;
 using bertlab::TrialView;
+using bertlab::test::searcher;
 
 namespace {
-
-const bertlab::plugin::PluginHost& host() {
-  static bertlab::plugin::PluginHost* instance = [] {
-    auto* h = new bertlab::plugin::PluginHost;
-    h->load_from(BERTLAB_PLUGIN_DIR, true);
-    return h;
-  }();
-  return *instance;
-}
-
-std::shared_ptr<bertlab::Searcher> searcher(const std::string& name, Table options = {}) {
-  return host().create<bertlab::Searcher>(name, bertlab::Options(std::move(options)));
-}
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -231,18 +219,18 @@ TEST_CASE("gp: a pure function of the study, its seed and the trial number") {
   bench::run_search(*second, objective, 3, 12, {}, &b);
   bench::run_search(*other_seed, objective, 3, 12, {}, &c);
   REQUIRE(a.size() == 12);
-  for (std::size_t i = 0; i < a.size(); ++i) CHECK(a[i].params == b[i].params);
-  CHECK(a[0].params != c[0].params);
-  CHECK(a[11].params != c[11].params);
+  for (std::size_t i = 0; i < a.size(); ++i) CHECK((a[i].params == b[i].params));
+  CHECK((a[0].params != c[0].params));
+  CHECK((a[11].params != c[11].params));
   // The startup trials are the random searcher's draws for the same seeds.
   std::vector<TrialView> random;
   auto random_searcher = searcher("random");
   bench::run_search(*random_searcher, objective, 3, 8, {}, &random);
-  for (std::size_t i = 0; i < 8; ++i) CHECK(a[i].params == random[i].params);
+  for (std::size_t i = 0; i < 8; ++i) CHECK((a[i].params == random[i].params));
   StudyView random_study;
   random_study.seed = 3;
   random_study.space = &objective.space;
-  CHECK(a[8].params != random_searcher->ask(random_study, 8).value());
+  CHECK((a[8].params != random_searcher->ask(random_study, 8).value()));
 }
 
 TEST_CASE("gp: running trials change the next proposal (constant liar and kriging believer)") {
@@ -267,7 +255,7 @@ TEST_CASE("gp: running trials change the next proposal (constant liar and krigin
     const Table with_pending = gp_searcher->ask(busy, 13).value();
     MESSAGE(strategy << ": distance to the running trial's point without it " << distance(without_pending, proposal, names)
                      << ", with it " << distance(with_pending, proposal, names));
-    CHECK(with_pending != without_pending);
+    CHECK((with_pending != without_pending));
     CHECK(distance(with_pending, proposal, names) > distance(without_pending, proposal, names));
   }
 }
@@ -281,13 +269,13 @@ TEST_CASE("gp: warm-start history counts as observations; history lacking a para
   study.seed = 8;
   study.space = &objective.space;
   const Table random_first = random->ask(study, 0).value();
-  CHECK(gp_searcher->ask(study, 0).value() == random_first);  // startup: no observations yet
+  CHECK((gp_searcher->ask(study, 0).value() == random_first));  // startup: no observations yet
 
   study.history = random_trials(objective, 77, 12);  // an earlier study's trials
   std::vector<double> history_values;
   for (const auto& t : study.history) history_values.push_back(*t.value);
   const Table guided = gp_searcher->ask(study, 0).value();
-  CHECK(guided != random_first);
+  CHECK((guided != random_first));
   const double value = objective.evaluate(guided, 0);
   MESSAGE("first ask with 12 history trials: " << value << " (history median " << median(history_values) << ", best "
                                                << *std::min_element(history_values.begin(), history_values.end()) << ")");
@@ -296,7 +284,7 @@ TEST_CASE("gp: warm-start history counts as observations; history lacking a para
   // Nine usable history trials and one without x2: still startup (ten needed).
   study.history.resize(10);
   study.history.back().params.erase("x2");
-  CHECK(gp_searcher->ask(study, 0).value() == random_first);
+  CHECK((gp_searcher->ask(study, 0).value() == random_first));
 }
 
 TEST_CASE("gp: PRUNED trials with a value are observations, FAILED trials are not") {
@@ -312,11 +300,11 @@ TEST_CASE("gp: PRUNED trials with a value are observations, FAILED trials are no
 
   study.trials.back().state = TrialState::failed;
   study.trials.back().value.reset();
-  CHECK(gp_searcher->ask(study, 10).value() == random_next);  // nine observations: startup
+  CHECK((gp_searcher->ask(study, 10).value() == random_next));  // nine observations: startup
 
   study.trials.back().state = TrialState::pruned;
   study.trials.back().value = 20.0;
-  CHECK(gp_searcher->ask(study, 10).value() != random_next);  // ten: the GP proposes
+  CHECK((gp_searcher->ask(study, 10).value() != random_next));  // ten: the GP proposes
 }
 
 TEST_CASE("gp: options are checked when the searcher is made") {
@@ -328,42 +316,4 @@ TEST_CASE("gp: options are checked when the searcher is made") {
                        bertlab::plugin::PluginError);
   CHECK_THROWS_WITH_AS(searcher("gp", {{"n_startup", 3}}), doctest::Contains("n_startup"),
                        bertlab::plugin::PluginError);
-}
-
-// The measurements of the report (minutes of CPU): median best over 20 seeds
-// after 10/20/50 trials, gp against random, and the time of one ask. Run with
-//   build/tests/search/gp_tests --no-skip -tc="gp: benchmark*"
-TEST_CASE("gp: benchmark against random on branin, hartmann6 and finetune" * doctest::skip()) {
-  auto gp_searcher = searcher("gp");
-  auto random = searcher("random");
-  for (const auto& objective : {bench::branin_objective(), bench::hartmann6_objective(), bench::finetune_objective()}) {
-    std::map<std::string, std::vector<std::vector<double>>> best;  // searcher -> seed -> best so far
-    for (std::uint64_t seed = 0; seed < 20; ++seed) {
-      best["gp"].push_back(bench::run_search(*gp_searcher, objective, seed, 50));
-      best["random"].push_back(bench::run_search(*random, objective, seed, 50));
-    }
-    for (const auto& [name, runs] : best) {
-      std::string line = objective.name + " " + name + ":";
-      for (std::size_t after : {10, 20, 50}) {
-        std::vector<double> at;
-        for (const auto& run : runs) at.push_back(run[after - 1]);
-        line += " after " + std::to_string(after) + " " + std::to_string(median(at));
-      }
-      MESSAGE(line);
-    }
-  }
-  for (const auto& objective : {bench::branin_objective(), bench::hartmann6_objective(), bench::finetune_objective()}) {
-    for (std::int64_t observations : {10, 25, 50}) {
-      StudyView study;
-      study.direction = bertlab::Direction::minimize;
-      study.seed = 1;
-      study.space = &objective.space;
-      study.trials = random_trials(objective, 1, observations);
-      const auto start = std::chrono::steady_clock::now();
-      constexpr int kAsks = 5;
-      for (int i = 0; i < kAsks; ++i) (void)gp_searcher->ask(study, observations + i);
-      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / kAsks;
-      MESSAGE(objective.name << ": one ask at " << observations << " observations: " << seconds * 1000 << " ms");
-    }
-  }
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bertlab/pruner.hpp"
+#include "builtin_plugins.hpp"
 #include "plugin/plugin_host.hpp"
 
 using bertlab::Direction;
@@ -19,23 +20,11 @@ using bertlab::StudyView;
 using bertlab::Table;
 using bertlab::TrialState;
 using bertlab::TrialView;
+using bertlab::test::pruner;
 
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-const bertlab::plugin::PluginHost& host() {
-  static bertlab::plugin::PluginHost* instance = [] {
-    auto* h = new bertlab::plugin::PluginHost;
-    h->load_from(BERTLAB_PLUGIN_DIR, true);
-    return h;
-  }();
-  return *instance;
-}
-
-std::shared_ptr<bertlab::Pruner> pruner(const std::string& name, Table options = {}) {
-  return host().create<bertlab::Pruner>(name, bertlab::Options(std::move(options), "search.pruner.options"));
-}
 
 TrialView trial_with(std::int64_t number, TrialState state, std::map<std::int64_t, double> curve) {
   TrialView t;

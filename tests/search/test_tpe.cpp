@@ -7,6 +7,7 @@
 #include <set>
 
 #include "bertlab/searcher.hpp"
+#include "builtin_plugins.hpp"
 #include "plugin/plugin_host.hpp"
 #include "search_objectives.hpp"
 
@@ -18,21 +19,9 @@ using bertlab::Table;
 using bertlab::TrialState;
 using bertlab::TrialView;
 using bertlab::bench::number;
+using bertlab::test::searcher;
 
 namespace {
-
-const bertlab::plugin::PluginHost& host() {
-  static bertlab::plugin::PluginHost* instance = [] {
-    auto* h = new bertlab::plugin::PluginHost;
-    h->load_from(BERTLAB_PLUGIN_DIR, true);
-    return h;
-  }();
-  return *instance;
-}
-
-std::shared_ptr<bertlab::Searcher> searcher(const std::string& name, Table options = {}) {
-  return host().create<bertlab::Searcher>(name, bertlab::Options(std::move(options)));
-}
 
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
@@ -245,7 +234,7 @@ TEST_CASE("tpe: a pure function of the study and the trial number") {
     // A rerun of the whole search repeats every trial.
     std::vector<TrialView> again;
     bertlab::bench::run_search(*searcher("tpe", {{"multivariate", multivariate}}), branin, 11, 25, {}, &again);
-    for (std::size_t i = 0; i < trials.size(); ++i) CHECK(again[i].params == trials[i].params);
+    for (std::size_t i = 0; i < trials.size(); ++i) CHECK((again[i].params == trials[i].params));
   }
 }
 

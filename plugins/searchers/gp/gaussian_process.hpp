@@ -16,7 +16,10 @@
 #include <cstdint>
 #include <utility>
 
-#include <torch/torch.h>
+#include <torch/autograd.h>
+#include <torch/optim/lbfgs.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 namespace bertlab::gp {
 
