@@ -179,7 +179,9 @@ TrainResult train_trial(const experiment::Experiment& experiment, const std::str
         }
         evaluating += Clock::now() - evaluation_start;
         evaluation.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-        if (hooks.on_evaluation && hooks.on_evaluation(evaluation)) {
+        // The last evaluation is reported too, but a trial that has finished
+        // training is complete: stopping it then would save nothing.
+        if (hooks.on_evaluation && hooks.on_evaluation(evaluation) && step < total_steps) {
           result.pruned = true;
           done = true;
         } else if (t.early_stopping_patience > 0 && evaluations_without_gain >= t.early_stopping_patience) {

@@ -63,7 +63,8 @@ struct TrainResult {
 };
 
 struct TrainHooks {
-  // After each evaluation; return true to stop the trial (pruned).
+  // After each evaluation; return true to stop the trial (pruned), which the
+  // last evaluation, after training has ended, does not.
   std::function<bool(const Evaluation&)> on_evaluation;
   // Progress: (optimizer step, total steps, current loss, tokens/s).
   std::function<void(std::int64_t, std::int64_t, double, double)> on_step;
