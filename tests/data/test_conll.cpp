@@ -122,7 +122,7 @@ TEST_CASE("tag schemes: IOB1, BIO, BIOES and BMES give the same BIO entities") {
   CHECK(data::detect_tag_scheme(bmes) == TagScheme::bmes);
 }
 
-TEST_CASE("conll: a file in BIOES read with tag_scheme bioes; tag_column picks the column") {
+TEST_CASE("conll: a file in BIOES read with tag_scheme bioes, tag_column picks the column") {
   test::ScratchDir dir;
   const auto file = write(dir, "b.txt", "John B-NP S-PER\nSmith I-NP O\n\nNew B-NP B-LOC\nYork E-NP E-LOC\n");
   auto data = read_dataset(file, conll("bioes"), 0, true);

@@ -14,7 +14,7 @@
 using bertlab::heads::entity_metrics;
 using Sentences = std::vector<std::vector<std::string>>;
 
-TEST_CASE("entity metrics: a wrong type counts as a miss and a false alarm; accuracy is per token") {
+TEST_CASE("entity metrics: a wrong type counts as a miss and a false alarm, accuracy is per token") {
   const Sentences gold{{"B-PER", "I-PER", "O", "B-LOC"}}, predicted{{"B-PER", "I-PER", "O", "B-ORG"}};
   auto m = entity_metrics(gold, predicted);
   CHECK(m["precision"] == doctest::Approx(0.5));
@@ -26,7 +26,7 @@ TEST_CASE("entity metrics: a wrong type counts as a miss and a false alarm; accu
   CHECK(m["f1_ORG"] == 0.0);
 }
 
-TEST_CASE("entity metrics: an I- without B- starts an entity; tags compared whole for accuracy") {
+TEST_CASE("entity metrics: an I- without B- starts an entity, tags compared whole for accuracy") {
   const Sentences gold{{"O", "I-PER", "I-PER"}}, predicted{{"O", "B-PER", "I-PER"}};
   auto m = entity_metrics(gold, predicted);
   CHECK(m["f1"] == doctest::Approx(1.0));

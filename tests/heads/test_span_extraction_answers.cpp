@@ -141,7 +141,7 @@ TEST_CASE("span-extraction answers: max_answer_length and n_best_size bound the 
   }
 }
 
-TEST_CASE("span-extraction answers: windows are merged; a token scores only in the window where it has most context") {
+TEST_CASE("span-extraction answers: windows are merged, a token scores only in the window where it has most context") {
   auto head = make_head({{"doc_stride", 6}});
   EncodeOptions options;
   options.max_length = 16;  // [CLS] which word [SEP] + 11 context tokens + [SEP]

@@ -126,7 +126,7 @@ TEST_CASE("span-extraction windows: ids and labels equal HF run_qa's on 300 SQuA
   CHECK(answered >= mine.size());    // every answer is in some window
 }
 
-TEST_CASE("span-extraction windows: the question keeps max_query_length tokens; unanswerable and unlocatable answers") {
+TEST_CASE("span-extraction windows: the question keeps max_query_length tokens, unanswerable and unlocatable answers") {
   Example e;
   e.id = "q";
   e.text = "  what is the name of the river that flows through the old town of the city?";

@@ -136,7 +136,7 @@ TEST_CASE("tagging: a sentence longer than max_length is cut into windows and ev
   CHECK(head->evaluate(examples, predictions).at("f1") == 1.0);
 }
 
-TEST_CASE("token-classification: the loss is cross-entropy over first sub-tokens; decoding takes their argmax") {
+TEST_CASE("token-classification: the loss is cross-entropy over first sub-tokens, decoding takes their argmax") {
   auto head = built_head("token-classification");
   std::vector<Feature> features;
   for (auto& f : head->featurize(sentence({"Johanson", "visited", "Oslo"}, {"B-PER", "O", "B-LOC"}), 0, tokenizer(), {}))

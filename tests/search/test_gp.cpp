@@ -260,7 +260,7 @@ TEST_CASE("gp: running trials change the next proposal (constant liar and krigin
   }
 }
 
-TEST_CASE("gp: warm-start history counts as observations; history lacking a parameter is skipped") {
+TEST_CASE("gp: warm-start history counts as observations, history lacking a parameter is skipped") {
   const auto objective = bench::branin_objective();
   auto gp_searcher = searcher("gp");
   auto random = searcher("random");

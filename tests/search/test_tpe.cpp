@@ -259,7 +259,7 @@ TEST_CASE("tpe: maximizing -f proposes exactly what minimizing f does") {
   CHECK(*tpe->ask(unflipped, 30) != *tpe->ask(minimize, 30));
 }
 
-TEST_CASE("tpe: FAILED trials are ignored; PRUNED ones rank by how far they got") {
+TEST_CASE("tpe: FAILED trials are ignored, PRUNED ones rank by how far they got") {
   const auto branin = bertlab::bench::branin_objective();
   std::vector<TrialView> trials;
   bertlab::bench::run_search(*searcher("tpe"), branin, 5, 15, {}, &trials);

@@ -77,7 +77,7 @@ TEST_CASE("run: a random search of 3 short trials records 3 COMPLETE trials with
   CHECK(trials[0]["params"] != trials[1]["params"]);
 }
 
-TEST_CASE("run: --workers 2 share one study; enqueue queues params that --resume runs first") {
+TEST_CASE("run: --workers 2 share one study, and enqueue queues params that --resume runs first") {
   bertlab::test::ScratchDir dir;
   auto db = (dir / "h.db").string();
   auto experiment = write_experiment(dir,
