@@ -5,10 +5,10 @@
 #include <atomic>
 #include <csignal>
 #include <filesystem>
-#include <thread>
 #include <iostream>
 #include <ostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -18,8 +18,8 @@
 #include "cli/output.hpp"
 #include "cli/study_progress.hpp"
 #include "cli/trial_output.hpp"
-#include "experiment/experiment.hpp"
 #include "cli/worker_processes.hpp"
+#include "experiment/experiment.hpp"
 #include "search/study_runner.hpp"
 #include "store/store.hpp"
 
