@@ -10,6 +10,7 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "bertlab " BERTLAB_VERSION);
   add_run_command(app);
+  add_pretrain_command(app);
   add_worker_command(app);
   add_enqueue_command(app);
   add_predict_command(app);

@@ -110,17 +110,20 @@ search::StudyOutcome run_with_workers(const experiment::Experiment& experiment, 
 
 }  // namespace
 
-void add_run_command(CLI::App& app) {
-  struct Args {
-    std::string experiment;
-    std::vector<std::string> overrides;
-    std::string store_path;
-    bool json = false;
-    bool resume = false;
-    int workers = 1;
-  };
-  auto args = std::make_shared<Args>();
-  auto* command = app.add_subcommand("run", "Run the study an experiment file describes");
+namespace {
+
+struct RunArgs {
+  std::string experiment;
+  std::vector<std::string> overrides;
+  std::string store_path;
+  bool json = false;
+  bool resume = false;
+  int workers = 1;
+};
+
+CLI::App* add_study_command(CLI::App& app, const std::string& name, const std::string& description, bool pretraining) {
+  auto args = std::make_shared<RunArgs>();
+  auto* command = app.add_subcommand(name, description);
   command->add_option("experiment", args->experiment, "Experiment TOML file")->required();
   command->add_option("--set", args->overrides, "Override a key: --set train.learning_rate=3e-5");
   auto* store = command->add_option("--store", args->store_path, "Trial store (default: the experiment's [store] path)");
@@ -128,11 +131,14 @@ void add_run_command(CLI::App& app) {
   command->add_flag("--resume", args->resume, "Continue an existing study of that name to search.trials");
   command->add_option("--workers", args->workers, "Worker processes sharing the study (threads split among them)")
       ->check(CLI::Range(1, 256));
-  command->callback([args, store] {
+  command->callback([args, store, pretraining] {
     auto overrides = args->overrides;
     if (store->count() > 0) overrides.push_back("store.path=" + nlohmann::json(args->store_path).dump());
     auto experiment = experiment::load(args->experiment, overrides);
     if (store->count() > 0) experiment.store = args->store_path;  // relative to the working directory, as typed
+    if (pretraining && !experiment.pretrain)
+      throw ExitError(kExitUsage, fmt::format("{}: no [pretrain] section: `bertlab pretrain` runs pretraining "
+                                              "experiments (`bertlab run` fine-tunes)", args->experiment));
     const auto mode = args->resume ? search::StudyMode::resume : search::StudyMode::create;
 
     SignalScope signals;
@@ -145,6 +151,20 @@ void add_run_command(CLI::App& app) {
     }
     print_outcome(args->json, experiment.store.string(), outcome);
   });
+  return command;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app) {
+  add_study_command(app, "run", "Run the study an experiment file describes", false);
+}
+
+// Pretraining is a study like any other (its experiment has a [pretrain]
+// section, which `run` also accepts); this name says what the file is for.
+void add_pretrain_command(CLI::App& app) {
+  add_study_command(app, "pretrain", "Pretrain (MLM + NSP) as an experiment file with a [pretrain] section describes",
+                    true);
 }
 
 void add_worker_command(CLI::App& app) {

@@ -32,6 +32,7 @@ inline CLI::Option* add_store_option(CLI::App& command, std::string& store_path)
 void add_plugins_command(CLI::App& app);
 void add_history_commands(CLI::App& app);  // history, trials, show, query
 void add_run_command(CLI::App& app);
+void add_pretrain_command(CLI::App& app);
 void add_worker_command(CLI::App& app);
 void add_enqueue_command(CLI::App& app);
 void add_predict_command(CLI::App& app);

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "util/splitmix.hpp"
+
 namespace bertlab::data {
 
 namespace {
@@ -15,14 +17,6 @@ std::uint64_t fnv1a(std::string_view word) {
   std::uint64_t h = 0xcbf29ce484222325ull;
   for (unsigned char c : word) h = (h ^ c) * 0x100000001b3ull;
   return h;
-}
-
-// SplitMix64: one independent-looking hash per signature position.
-std::uint64_t mix(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
 }
 
 void add_words(std::string_view text, std::unordered_set<std::uint64_t>& words) {
@@ -53,7 +47,7 @@ std::vector<std::uint64_t> data_signature(const std::vector<Example>& examples) 
   std::vector<std::uint64_t> signature(kSignatureSize, std::numeric_limits<std::uint64_t>::max());
   if (words.empty()) return {};
   for (auto word : words)
-    for (std::size_t i = 0; i < kSignatureSize; ++i) signature[i] = std::min(signature[i], mix(word ^ mix(i + 1)));
+    for (std::size_t i = 0; i < kSignatureSize; ++i) signature[i] = std::min(signature[i], util::splitmix64(word ^ util::splitmix64(i + 1)));
   return signature;
 }
 

@@ -272,7 +272,15 @@ Experiment parse(const toml::table& root, const fs::path& file) {
   study.reject_unknown();
 
   auto model = top.table("model");
-  e.model_dir = model.path("path", /*required=*/true);
+  e.model_config = model.options("config");
+  e.model_vocab = model.path("vocab", false);
+  e.model_dir = model.path("path", /*required=*/e.model_config.empty());
+  if (!e.model_config.empty()) {
+    if (!e.model_dir.empty()) model.fail(model.find("config"), "config", "give either path (a checkpoint) or config (a model from scratch), not both");
+    if (e.model_vocab.empty()) model.fail(model.find("config"), "vocab", "a model from scratch needs its vocab.txt");
+  } else if (!e.model_vocab.empty()) {
+    model.fail(model.find("vocab"), "vocab", "only for a model from scratch ([model] config); a checkpoint brings its own");
+  }
   model.reject_unknown();
 
   auto tokenizer = top.table("tokenizer");
@@ -282,7 +290,7 @@ Experiment parse(const toml::table& root, const fs::path& file) {
 
   auto data = top.table("data");
   if (!data.present()) top.fail(nullptr, "data", "required: the [data] section names the training data");
-  e.data.format = data.string("format", "tsv", {"csv", "tsv", "jsonl", "squad", "conll", "chars"});
+  e.data.format = data.string("format", "tsv", {"csv", "tsv", "jsonl", "squad", "conll", "chars", "text"});
   e.data.train = data.path("train", true);
   e.data.eval = data.path("eval", false);
   e.data.test = data.path("test", false);
@@ -354,6 +362,32 @@ Experiment parse(const toml::table& root, const fs::path& file) {
   }
   augment.reject_unknown();
 
+  if (top.find("pretrain")) {
+    auto pretrain = top.table("pretrain");
+    PretrainSection p;
+    p.next_sentence = pretrain.boolean("next_sentence", p.next_sentence);
+    p.mask_probability = pretrain.number("mask_probability", p.mask_probability, 0.001, 1);
+    p.mask_token_ratio = pretrain.number("mask_token_ratio", p.mask_token_ratio, 0, 1);
+    p.random_token_ratio = pretrain.number("random_token_ratio", p.random_token_ratio, 0, 1);
+    if (p.mask_token_ratio + p.random_token_ratio > 1 + 1e-12)
+      pretrain.fail(pretrain.find("random_token_ratio"), "random_token_ratio", "mask_token_ratio + random_token_ratio must be at most 1");
+    p.max_predictions = pretrain.integer("max_predictions", p.max_predictions, 0, 1 << 20);
+    p.whole_word_masking = pretrain.boolean("whole_word_masking", p.whole_word_masking);
+    p.word_list = pretrain.path("word_list", false);
+    if (!p.word_list.empty() && !p.whole_word_masking)
+      pretrain.fail(pretrain.find("word_list"), "word_list", "only used with whole_word_masking = true");
+    p.short_seq_probability = pretrain.number("short_seq_probability", p.short_seq_probability, 0, 1);
+    p.eval_fraction = pretrain.number("eval_fraction", p.eval_fraction, 0, 0.9);
+    pretrain.reject_unknown();
+    e.pretrain = p;
+    if (!std::set<std::string>{"text", "csv", "tsv", "jsonl", "squad"}.count(e.data.format))
+      data.fail(data.find("format"), "format", "a pretraining corpus is text, csv, tsv, jsonl or squad (its contexts)");
+  } else if (e.data.format == "text") {
+    data.fail(data.find("format"), "format", "text corpora are for pretraining (a [pretrain] section); task data is csv, tsv, jsonl, squad, conll or chars");
+  } else if (!e.model_config.empty()) {
+    model.fail(model.find("config"), "config", "a model from scratch can only be pretrained: add a [pretrain] section");
+  }
+
   auto search = top.table("search");
   {
     auto searcher = search.table("searcher");
@@ -361,10 +395,11 @@ Experiment parse(const toml::table& root, const fs::path& file) {
     searcher.reject_unknown();
   }
   e.search.trials = search.integer("trials", 1, 1, 1'000'000);
-  e.search.metric = search.string("metric", "");
-  e.search.direction =
-      search.string("direction", "maximize", {"maximize", "minimize"}) == "maximize" ? Direction::maximize
-                                                                                      : Direction::minimize;
+  // Pretraining studies minimize the held-out MLM loss unless told otherwise.
+  e.search.metric = search.string("metric", e.pretrain ? "mlm_loss" : "");
+  e.search.direction = search.string("direction", e.pretrain ? "minimize" : "maximize", {"maximize", "minimize"}) == "maximize"
+                           ? Direction::maximize
+                           : Direction::minimize;
   if (search.find("pruner")) {
     auto pruner = search.table("pruner");
     e.search.pruner = plugin_ref(pruner, "");

@@ -32,7 +32,7 @@ struct PluginRef {
 };
 
 struct DataSection {
-  std::string format = "tsv";  // csv | tsv | jsonl | squad | conll | chars
+  std::string format = "tsv";  // csv | tsv | jsonl | squad | conll | chars | text (pretraining corpora)
   std::filesystem::path train, eval, test;
   // squad: the slice of each file's articles to read ("0:38"); empty: all.
   // Splits one SQuAD-style file into train and eval parts by article.
@@ -81,13 +81,29 @@ struct SearchSection {
   bool retry_failed = false;
 };
 
+// Pretraining (MLM + NSP): a study with this section pretrains instead of
+// fine-tuning; host/pretrain/ and experiments/README.md say what each key does.
+struct PretrainSection {
+  bool next_sentence = true;        // NSP; false: MLM only (continued pretraining)
+  double mask_probability = 0.15;   // tokens selected for prediction
+  double mask_token_ratio = 0.8;    // of those: replaced by [MASK]
+  double random_token_ratio = 0.1;  // of those: replaced by a random token; the rest stay
+  std::int64_t max_predictions = 0; // per input; 0: no cap
+  bool whole_word_masking = false;
+  std::filesystem::path word_list;  // Chinese words for whole-word masking
+  double short_seq_probability = 0.1;
+  double eval_fraction = 0.05;      // documents held out when data.eval is not given
+};
+
 struct Experiment {
   std::filesystem::path file;
   std::string text;        // the file as read, overrides applied (recorded with the study)
   std::string study_name;  // [study] name, default the file's stem
   std::vector<std::filesystem::path> plugin_paths;
 
-  std::filesystem::path model_dir;
+  std::filesystem::path model_dir;  // a Hugging Face model directory; empty for a model from scratch
+  Table model_config;                // [model.config]: the sizes of a model pretrained from scratch
+  std::filesystem::path model_vocab; // [model] vocab: its vocab.txt
   PluginRef tokenizer{"wordpiece", {}};
   std::int64_t max_length = 128;
   DataSection data;
@@ -95,6 +111,7 @@ struct Experiment {
   TrainSection train;
   std::vector<PluginRef> augment;
   SearchSection search;
+  std::optional<PretrainSection> pretrain;
   std::filesystem::path store;
 };
 

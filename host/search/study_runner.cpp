@@ -15,6 +15,7 @@
 #include "experiment/saved_task.hpp"
 #include "model/bert_model.hpp"
 #include "plugin/plugin_host.hpp"
+#include "pretrain/pretrain_study.hpp"
 #include "search/warm_start.hpp"
 #include "store/store.hpp"
 #include "train/precision.hpp"
@@ -37,17 +38,22 @@ data::Columns columns_of(const experiment::DataSection& data) {
           .tag_scheme = data.tag_scheme};
 }
 
+}  // namespace
+
 void load_plugins(plugin::PluginHost& host, const experiment::Experiment& e) {
   for (const auto& dir : e.plugin_paths) host.load_from(dir, /*required=*/true);
   host.load_defaults();
   for (const auto& problem : host.problems()) std::cerr << "bertlab: skipped " << problem.message() << '\n';
 }
 
+namespace {
+
 std::string study_metric(const experiment::Experiment& e, Head& head) {
   return e.search.metric.empty() ? head.default_metric() : e.search.metric;
 }
 
-// `bertlab run` starts a study; continuing one is asked for by --resume.
+}  // namespace
+
 void refuse_existing_study(store::Store& store, const experiment::Experiment& e) {
   if (store.find_study(e.study_name))
     throw experiment::ExperimentError(fmt::format(
@@ -68,14 +74,74 @@ store::StudyRecord open_study(store::Store& store, const experiment::Experiment&
   return store.get_or_create_study(e.study_name, e.text, metric, e.search.direction, fs::absolute(e.file).string());
 }
 
-}  // namespace
-
 store::StudyRecord open_study(const experiment::Experiment& e, StudyMode mode) {
   plugin::PluginHost host;
   load_plugins(host, e);
-  auto head = host.create<Head>(e.head.plugin, Options(e.head.options, "head.options"));
+  std::string metric = e.search.metric;
+  if (!e.pretrain) metric = study_metric(e, *host.create<Head>(e.head.plugin, Options(e.head.options, "head.options")));
   auto store = store::open_store(e.store.string());
-  return open_study(*store, e, study_metric(e, *head), mode);
+  return open_study(*store, e, metric, mode);
+}
+
+LoopSettings loop_settings(const experiment::Experiment& e, store::Store& store, const store::StudyRecord& study,
+                           const std::string& metric, const std::vector<std::uint64_t>& data_signature,
+                           std::int64_t n_trials) {
+  LoopSettings settings;
+  settings.n_trials = n_trials;
+  settings.metric = metric;
+  settings.seed = static_cast<std::uint64_t>(e.train.seed);
+  settings.space = &e.search.space;
+  settings.history = warm_start_history(store, e, study, data_signature);
+  settings.heartbeat_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(e.search.heartbeat_timeout * 1000));
+  // Several beats per timeout, so that one late beat is not a lost worker.
+  settings.heartbeat_interval = std::max(std::chrono::milliseconds(100), settings.heartbeat_timeout / 4);
+  settings.retry_failed = e.search.retry_failed;
+  return settings;
+}
+
+std::filesystem::path trial_model_dir(const experiment::Experiment& e, std::int64_t number) {
+  return e.store.parent_path() / "models" / e.study_name / std::to_string(number);
+}
+
+train::TrainHooks trial_hooks(const std::atomic<bool>& interrupted, StudyObserver& observer, TrialReporter& reporter,
+                              const std::string& metric) {
+  train::TrainHooks hooks;
+  hooks.interrupted = &interrupted;
+  hooks.on_step = [&observer](std::int64_t step, std::int64_t total, double loss, double tokens_per_second) {
+    observer.step(step, total, loss, tokens_per_second);
+  };
+  hooks.on_evaluation = [&observer, &reporter, metric](const train::Evaluation& evaluation) {
+    std::vector<std::pair<std::string, double>> values{{"train_loss", evaluation.train_loss},
+                                                       {"epoch", evaluation.epoch},
+                                                       {"elapsed_s", evaluation.elapsed_seconds}};
+    for (const auto& [name, value] : evaluation.metrics) values.emplace_back("eval_" + name, value);
+    observer.evaluated(evaluation, metric);
+    return reporter.report(evaluation.step, values);
+  };
+  return hooks;
+}
+
+TrialResult finish_objective(store::Store& store, const store::TrialRecord& trial,
+                             const experiment::Experiment& trial_experiment, const train::TrainResult& result,
+                             const std::filesystem::path& model_dir, const std::function<void()>& before_artifact) {
+  store.set_attribute(trial.id, "tokens_per_second", result.tokens_per_second);
+  store.set_attribute(trial.id, "steps", result.steps);
+  store.set_attribute(trial.id, "best_step", result.best_step);
+  store.set_attribute(trial.id, "precision", train::use_bf16(trial_experiment.train.precision) ? "bf16" : "fp32");
+  if (auto memory = util::resident_memory()) {
+    store.set_attribute(trial.id, "rss_mib", memory->current_mib);
+    store.set_attribute(trial.id, "peak_rss_mib", memory->peak_mib);
+  }
+  if (result.pruned) {
+    // A pruned trial is not a candidate model: the checkpoint of its best evaluation goes.
+    std::error_code ignored;
+    fs::remove_all(model_dir, ignored);
+    return {TrialState::pruned, result.last_value, fmt::format("pruned at step {}", result.steps)};
+  }
+  if (!result.best_value) return {TrialState::failed, std::nullopt, "no evaluation ran"};
+  if (before_artifact) before_artifact();
+  store.add_artifact(trial.id, "model", fs::absolute(model_dir).string());
+  return {TrialState::complete, result.best_value, ""};
 }
 
 void find_best(store::Store& store, const store::StudyRecord& study, StudyOutcome& outcome) {
@@ -93,6 +159,11 @@ void find_best(store::Store& store, const store::StudyRecord& study, StudyOutcom
 
 StudyOutcome run_study(const experiment::Experiment& e, StudyMode mode, const std::atomic<bool>& interrupted,
                        StudyObserver& observer) {
+  if (e.pretrain) return pretrain::run_pretraining_study(e, mode, interrupted, observer);
+  if (e.model_dir.empty())
+    throw experiment::ExperimentError(fmt::format(
+        "{}: key 'model.path': required for fine-tuning ([model] config describes a model to pretrain from scratch, "
+        "which needs a [pretrain] section)", e.file.string()));
   plugin::PluginHost host;
   load_plugins(host, e);
 
@@ -148,16 +219,7 @@ StudyOutcome run_study(const experiment::Experiment& e, StudyMode mode, const st
       {"head/" + e.head.plugin, host.find("head", e.head.plugin)->version},
       {"searcher/" + e.search.searcher.plugin, host.find("searcher", e.search.searcher.plugin)->version}};
 
-  LoopSettings settings;
-  settings.n_trials = trials;
-  settings.metric = metric;
-  settings.seed = static_cast<std::uint64_t>(e.train.seed);
-  settings.space = &e.search.space;
-  settings.history = warm_start_history(*store, e, study, signature);
-  settings.heartbeat_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(e.search.heartbeat_timeout * 1000));
-  // Several beats per timeout, so that one late beat is not a lost worker.
-  settings.heartbeat_interval = std::max(std::chrono::milliseconds(100), settings.heartbeat_timeout / 4);
-  settings.retry_failed = e.search.retry_failed;
+  auto settings = loop_settings(e, *store, study, metric, signature, trials);
   settings.trial_init = [&] {
     store::TrialInit init;
     init.seed = e.train.seed;
@@ -167,43 +229,16 @@ StudyOutcome run_study(const experiment::Experiment& e, StudyMode mode, const st
   };
 
   const auto objective = [&](const store::TrialRecord& trial, TrialReporter& reporter) -> TrialResult {
-    const auto model_dir = e.store.parent_path() / "models" / e.study_name / std::to_string(trial.number);
+    const auto model_dir = trial_model_dir(e, trial.number);
     store->set_attribute(trial.id, "data_signature", signature);
     auto trial_experiment = experiment::with_params(e, util::table_from_json(trial.params));
     // The trial's own head options: a search space may tune them (e.g. head.options.dropout).
     auto head = host.create<Head>(e.head.plugin, Options(trial_experiment.head.options, "head.options"));
-    train::TrainHooks hooks;
-    hooks.interrupted = &interrupted;
-    hooks.on_step = [&](std::int64_t step, std::int64_t total, double loss, double tokens_per_second) {
-      observer.step(step, total, loss, tokens_per_second);
-    };
-    hooks.on_evaluation = [&](const train::Evaluation& evaluation) {
-      std::vector<std::pair<std::string, double>> values{{"train_loss", evaluation.train_loss},
-                                                         {"epoch", evaluation.epoch},
-                                                         {"elapsed_s", evaluation.elapsed_seconds}};
-      for (const auto& [name, value] : evaluation.metrics) values.emplace_back("eval_" + name, value);
-      observer.evaluated(evaluation, metric);
-      return reporter.report(evaluation.step, values);
-    };
+    auto hooks = trial_hooks(interrupted, observer, reporter, metric);
     auto result = train::train_trial(trial_experiment, metric, study.direction, *head, data, model_dir, hooks);
-    store->set_attribute(trial.id, "tokens_per_second", result.tokens_per_second);
-    store->set_attribute(trial.id, "steps", result.steps);
-    store->set_attribute(trial.id, "best_step", result.best_step);
-    store->set_attribute(trial.id, "precision", train::use_bf16(trial_experiment.train.precision) ? "bf16" : "fp32");
-    if (auto memory = util::resident_memory()) {
-      store->set_attribute(trial.id, "rss_mib", memory->current_mib);
-      store->set_attribute(trial.id, "peak_rss_mib", memory->peak_mib);
-    }
-    if (result.pruned) {
-      // A pruned trial is not a candidate model: the checkpoint of its best evaluation goes.
-      std::error_code ignored;
-      fs::remove_all(model_dir, ignored);
-      return {TrialState::pruned, result.last_value, fmt::format("pruned at step {}", result.steps)};
-    }
-    if (!result.best_value) return {TrialState::failed, std::nullopt, "no evaluation ran"};
-    experiment::write_saved_task(model_dir, experiment::saved_task_of(trial_experiment, data.labels));
-    store->add_artifact(trial.id, "model", fs::absolute(model_dir).string());
-    return {TrialState::complete, result.best_value, ""};
+    return finish_objective(*store, trial, trial_experiment, result, model_dir, [&] {
+      experiment::write_saved_task(model_dir, experiment::saved_task_of(trial_experiment, data.labels));
+    });
   };
 
   const auto loop = run_trials(*store, study, *searcher, pruner.get(), settings, objective, interrupted, observer);

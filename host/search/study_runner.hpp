@@ -8,6 +8,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +20,10 @@
 #include "search/trial_loop.hpp"
 #include "store/store.hpp"
 #include "train/trainer.hpp"
+
+namespace bertlab::plugin {
+class PluginHost;
+}
 
 namespace bertlab::search {
 
@@ -52,6 +58,29 @@ store::StudyRecord open_study(const experiment::Experiment& experiment, StudyMod
 
 StudyOutcome run_study(const experiment::Experiment& experiment, StudyMode mode, const std::atomic<bool>& interrupted,
                        StudyObserver& observer);
+
+// Pieces that every kind of study (fine-tuning, pretraining) runs the same way.
+// Loads the experiment's plugin_paths and the default plugin folders.
+void load_plugins(plugin::PluginHost& host, const experiment::Experiment& experiment);
+// `bertlab run` starts a study; continuing one is asked for by --resume.
+void refuse_existing_study(store::Store& store, const experiment::Experiment& experiment);
+store::StudyRecord open_study(store::Store& store, const experiment::Experiment& experiment, const std::string& metric,
+                              StudyMode mode);
+// The trial loop's settings for a study of `n_trials` trials.
+LoopSettings loop_settings(const experiment::Experiment& experiment, store::Store& store,
+                           const store::StudyRecord& study, const std::string& metric,
+                           const std::vector<std::uint64_t>& data_signature, std::int64_t n_trials);
+// Where trial `number` keeps its checkpoint: beside the store.
+std::filesystem::path trial_model_dir(const experiment::Experiment& experiment, std::int64_t number);
+// Training hooks that report each evaluation (as eval_<name>) to the store
+// and the pruner, progress to the observer, and watch for an interrupt.
+train::TrainHooks trial_hooks(const std::atomic<bool>& interrupted, StudyObserver& observer, TrialReporter& reporter,
+                              const std::string& metric);
+// Records a trained trial's attributes and artifact and says how it ended;
+// `before_artifact` writes what else a complete trial's model folder needs.
+TrialResult finish_objective(store::Store& store, const store::TrialRecord& trial,
+                             const experiment::Experiment& trial_experiment, const train::TrainResult& result,
+                             const std::filesystem::path& model_dir, const std::function<void()>& before_artifact = {});
 
 // The study's best COMPLETE trial (every process's), into `outcome`.
 void find_best(store::Store& store, const store::StudyRecord& study, StudyOutcome& outcome);

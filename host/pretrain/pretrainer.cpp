@@ -1,0 +1,241 @@
+#include "pretrain/pretrainer.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <fmt/format.h>
+#include <torch/nn/utils/clip_grad.h>
+#include <torch/optim/adamw.h>
+
+#include "checkpoint/hf_model.hpp"
+#include "train/inference.hpp"
+#include "train/precision.hpp"
+#include "util/splitmix.hpp"
+
+namespace bertlab::pretrain {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Seed streams: each epoch's masks, and the fixed evaluation masks.
+constexpr std::uint64_t kEvalStream = ~0ull;
+
+struct PretrainBatch {
+  torch::Tensor input_ids, token_type_ids, attention_mask, mlm_labels, nsp_labels;
+  std::int64_t tokens = 0;
+};
+
+// Masks `indices` of `instances` for `stream` and pads them to the longest.
+PretrainBatch make_batch(const std::vector<Instance>& instances, std::span<const std::size_t> indices,
+                         const PretrainData& data, bool next_sentence, std::uint64_t seed, std::uint64_t stream) {
+  std::size_t length = 0;
+  for (auto i : indices) length = std::max(length, instances[i].ids.size());
+  const auto rows = static_cast<std::int64_t>(indices.size());
+  const auto columns = static_cast<std::int64_t>(length);
+  PretrainBatch batch;
+  batch.input_ids = torch::full({rows, columns}, data.pad_id, torch::kLong);
+  batch.token_type_ids = torch::zeros({rows, columns}, torch::kLong);
+  batch.attention_mask = torch::zeros({rows, columns}, torch::kLong);
+  batch.mlm_labels = torch::full({rows, columns}, -100, torch::kLong);
+  if (next_sentence) batch.nsp_labels = torch::empty({rows}, torch::kLong);
+  auto ids = batch.input_ids.accessor<std::int64_t, 2>();
+  auto types = batch.token_type_ids.accessor<std::int64_t, 2>();
+  auto mask = batch.attention_mask.accessor<std::int64_t, 2>();
+  auto labels = batch.mlm_labels.accessor<std::int64_t, 2>();
+  std::int64_t* nsp = next_sentence ? batch.nsp_labels.data_ptr<std::int64_t>() : nullptr;
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const auto index = indices[static_cast<std::size_t>(r)];
+    const auto& instance = instances[index];
+    std::mt19937_64 rng(util::derive_seed(seed, stream, index));
+    auto masked = mask_instance(instance, data.masking, rng);
+    for (std::size_t c = 0; c < instance.ids.size(); ++c) {
+      const auto column = static_cast<std::int64_t>(c);
+      ids[r][column] = masked.input_ids[c];
+      types[r][column] = instance.type_ids[c];
+      mask[r][column] = 1;
+      labels[r][column] = masked.labels[c];
+    }
+    if (nsp) nsp[r] = instance.random_next ? 1 : 0;
+    batch.tokens += static_cast<std::int64_t>(instance.ids.size());
+  }
+  return batch;
+}
+
+PretrainingLoss forward(PretrainModel& model, const PretrainBatch& batch) {
+  auto outputs = model.bert->forward(batch.input_ids, batch.token_type_ids, batch.attention_mask);
+  return model.heads->loss(outputs.last_hidden_state, outputs.pooler_output, batch.mlm_labels, batch.nsp_labels);
+}
+
+bool decays(const std::string& name) {
+  return name.find("LayerNorm") == std::string::npos && name.find("bias") == std::string::npos;
+}
+
+void save(PretrainModel& model, const std::filesystem::path& output_dir) {
+  checkpoint::SaveOptions save;
+  save.head_tensors = model.heads->checkpoint_tensors();
+  save.extra_config = {{"architectures", {"BertForPreTraining"}}};
+  save.tokenizer_dir = model.tokenizer_dir;
+  checkpoint::save_model(output_dir, model.bert, save);
+}
+
+}  // namespace
+
+Metrics evaluate_pretraining(PretrainModel& model, const PretrainData& data, std::int64_t batch_size, bool bf16,
+                             std::uint64_t seed) {
+  torch::InferenceMode inference;
+  model.bert->eval();
+  model.heads->eval();
+  const bool next_sentence = data.next_sentence;
+  double mlm_loss_sum = 0, nsp_loss_sum = 0;
+  std::int64_t mlm_count = 0, mlm_correct = 0, nsp_count = 0, nsp_correct = 0;
+  std::vector<std::size_t> order(data.eval.size());
+  std::iota(order.begin(), order.end(), 0);
+  for (std::size_t start = 0; start < order.size(); start += static_cast<std::size_t>(batch_size)) {
+    std::span<const std::size_t> indices(order.data() + start, std::min(order.size() - start, static_cast<std::size_t>(batch_size)));
+    auto batch = make_batch(data.eval, indices, data, next_sentence, seed, kEvalStream);
+    train::AutocastScope autocast(bf16);
+    auto loss = forward(model, batch);
+    mlm_loss_sum += loss.mlm_loss.item<double>() * static_cast<double>(loss.mlm_predictions);
+    mlm_count += loss.mlm_predictions;
+    mlm_correct += loss.mlm_correct;
+    if (loss.nsp_loss.defined()) {
+      nsp_loss_sum += loss.nsp_loss.item<double>() * static_cast<double>(loss.nsp_predictions);
+      nsp_count += loss.nsp_predictions;
+      nsp_correct += loss.nsp_correct;
+    }
+  }
+  model.bert->train();
+  model.heads->train();
+  Metrics metrics;
+  const double mlm_loss = mlm_loss_sum / static_cast<double>(std::max<std::int64_t>(1, mlm_count));
+  metrics["mlm_loss"] = mlm_loss;
+  metrics["mlm_accuracy"] = static_cast<double>(mlm_correct) / static_cast<double>(std::max<std::int64_t>(1, mlm_count));
+  metrics["perplexity"] = std::exp(mlm_loss);
+  if (nsp_count > 0) {
+    metrics["nsp_loss"] = nsp_loss_sum / static_cast<double>(nsp_count);
+    metrics["nsp_accuracy"] = static_cast<double>(nsp_correct) / static_cast<double>(nsp_count);
+  }
+  return metrics;
+}
+
+train::TrainResult pretrain_trial(const experiment::Experiment& experiment, const std::string& metric,
+                                  Direction direction, PretrainModel& model, const PretrainData& data,
+                                  const std::filesystem::path& output_dir, const train::TrainHooks& hooks) {
+  const auto& t = experiment.train;
+  const bool next_sentence = data.next_sentence;
+  if (t.threads > 0) at::set_num_threads(static_cast<int>(t.threads));
+  at::manual_seed(static_cast<std::uint64_t>(t.seed));
+  std::mt19937_64 rng(util::derive_seed(static_cast<std::uint64_t>(t.seed), 1, 0));
+  const auto seed = static_cast<std::uint64_t>(t.seed);
+  if (data.train.empty()) throw std::runtime_error("the corpus made no training instances");
+  if (data.eval.empty()) throw std::runtime_error("the corpus made no evaluation instances");
+
+  model.bert->train();
+  model.heads->train();
+  std::vector<torch::Tensor> with_decay, without_decay;
+  for (auto& item : model.bert->named_parameters()) (decays(item.key()) ? with_decay : without_decay).push_back(item.value());
+  for (auto& item : model.heads->named_parameters()) {
+    if (!next_sentence && item.key().starts_with("seq_relationship")) continue;
+    (decays(item.key()) ? with_decay : without_decay).push_back(item.value());
+  }
+  std::vector<torch::Tensor> parameters = with_decay;
+  parameters.insert(parameters.end(), without_decay.begin(), without_decay.end());
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  groups.emplace_back(with_decay, std::make_unique<torch::optim::AdamWOptions>(
+                                      torch::optim::AdamWOptions(t.learning_rate).weight_decay(t.weight_decay).eps(1e-8)));
+  groups.emplace_back(without_decay, std::make_unique<torch::optim::AdamWOptions>(
+                                         torch::optim::AdamWOptions(t.learning_rate).weight_decay(0.0).eps(1e-8)));
+  torch::optim::AdamW optimizer(std::move(groups));
+
+  const auto batch_size = static_cast<std::size_t>(t.batch_size);
+  const auto batches_per_epoch = static_cast<std::int64_t>((data.train.size() + batch_size - 1) / batch_size);
+  const auto steps_per_epoch = std::max<std::int64_t>(1, batches_per_epoch / t.gradient_accumulation);
+  const std::int64_t total_steps =
+      t.max_steps > 0 ? t.max_steps : std::max<std::int64_t>(1, std::llround(t.epochs * static_cast<double>(steps_per_epoch)));
+  const auto warmup_steps = static_cast<std::int64_t>(std::ceil(t.warmup_ratio * static_cast<double>(total_steps)));
+  const std::int64_t eval_every = t.eval_every > 0 ? t.eval_every : steps_per_epoch;
+  const bool bf16 = train::use_bf16(t.precision);
+
+  train::TrainResult result;
+  std::int64_t step = 0, micro = 0, tokens = 0, loss_count = 0;
+  double loss_sum = 0;
+  const auto start = Clock::now();
+  Clock::duration evaluating{};
+  bool done = false;
+  std::vector<std::size_t> order(data.train.size());
+  std::iota(order.begin(), order.end(), 0);
+  for (std::uint64_t epoch = 0; !done; ++epoch) {
+    std::shuffle(order.begin(), order.end(), rng);
+    for (std::size_t begin = 0; begin < order.size() && !done; begin += batch_size) {
+      if (hooks.interrupted && hooks.interrupted->load()) throw train::InterruptedError("interrupted");
+      std::span<const std::size_t> indices(order.data() + begin, std::min(batch_size, order.size() - begin));
+      auto batch = make_batch(data.train, indices, data, next_sentence, seed, epoch);
+      tokens += batch.tokens;
+      torch::Tensor loss;
+      {
+        train::AutocastScope autocast(bf16);
+        loss = forward(model, batch).loss;
+      }
+      const double loss_value = loss.item<double>();
+      if (!std::isfinite(loss_value)) throw train::DivergedError(fmt::format("loss is {} at step {}", loss_value, step));
+      (loss / static_cast<double>(t.gradient_accumulation)).backward();
+      loss_sum += loss_value;
+      ++loss_count;
+      if (++micro % t.gradient_accumulation != 0) continue;
+
+      const double lr = step < warmup_steps
+                            ? t.learning_rate * static_cast<double>(step + 1) / static_cast<double>(warmup_steps)
+                            : t.learning_rate * std::max(0.0, static_cast<double>(total_steps - step) /
+                                                                  static_cast<double>(std::max<std::int64_t>(1, total_steps - warmup_steps)));
+      for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
+      if (t.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(parameters, t.max_grad_norm);
+      optimizer.step();
+      optimizer.zero_grad();
+      ++step;
+      const double seconds = std::chrono::duration<double>(Clock::now() - start - evaluating).count();
+      result.tokens_per_second = seconds > 0 ? static_cast<double>(tokens) / seconds : 0;
+      if (hooks.on_step) hooks.on_step(step, total_steps, loss_value, result.tokens_per_second);
+
+      if (step % eval_every == 0 || step == total_steps) {
+        const auto evaluation_start = Clock::now();
+        train::Evaluation evaluation;
+        evaluation.step = step;
+        evaluation.epoch = static_cast<double>(step) / static_cast<double>(steps_per_epoch);
+        evaluation.train_loss = loss_sum / static_cast<double>(std::max<std::int64_t>(1, loss_count));
+        loss_sum = 0;
+        loss_count = 0;
+        evaluation.metrics = evaluate_pretraining(model, data, t.batch_size, bf16, seed);
+        auto it = evaluation.metrics.find(metric);
+        if (it == evaluation.metrics.end())
+          throw std::runtime_error(fmt::format("pretraining reports no metric '{}' (it has mlm_loss, mlm_accuracy, "
+                                               "perplexity, and with NSP nsp_loss, nsp_accuracy)", metric));
+        result.last_value = it->second;
+        const bool better = !result.best_value || (direction == Direction::maximize ? it->second > *result.best_value
+                                                                                    : it->second < *result.best_value);
+        if (better) {
+          result.best_value = it->second;
+          result.best_metrics = evaluation.metrics;
+          result.best_step = step;
+          save(model, output_dir);
+        }
+        evaluating += Clock::now() - evaluation_start;
+        evaluation.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        if (hooks.on_evaluation && hooks.on_evaluation(evaluation) && step < total_steps) {
+          result.pruned = true;
+          done = true;
+        }
+      }
+      if (step >= total_steps) done = true;
+    }
+  }
+  result.steps = step;
+  return result;
+}
+
+}  // namespace bertlab::pretrain
