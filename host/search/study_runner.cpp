@@ -17,6 +17,7 @@
 #include "plugin/plugin_host.hpp"
 #include "search/warm_start.hpp"
 #include "store/store.hpp"
+#include "train/hidden_mixing.hpp"
 #include "train/precision.hpp"
 #include "train/trainer.hpp"
 #include "util/json_value.hpp"
@@ -103,6 +104,7 @@ StudyOutcome run_study(const experiment::Experiment& e, StudyMode mode, const st
   std::shared_ptr<Pruner> pruner;
   if (e.search.pruner) pruner = host.create<Pruner>(e.search.pruner->plugin, Options(e.search.pruner->options, "search.pruner.options"));
   auto featurizer = host.create<Head>(e.head.plugin, Options(e.head.options, "head.options"));
+  train::make_hidden_state_mixers(host, e);  // bad mixup options fail here, before the data is read
 
   // Refused before the data is read: a rerun by mistake should not cost minutes of tokenizing.
   if (mode == StudyMode::create && fs::exists(e.store)) refuse_existing_study(*store::open_store(e.store.string()), e);
@@ -174,6 +176,8 @@ StudyOutcome run_study(const experiment::Experiment& e, StudyMode mode, const st
     auto head = host.create<Head>(e.head.plugin, Options(trial_experiment.head.options, "head.options"));
     train::TrainHooks hooks;
     hooks.interrupted = &interrupted;
+    // Hidden-state augmentation (mixup): the trial's own plugin options, which a search may tune.
+    hooks.hidden_state_mixers = train::make_hidden_state_mixers(host, trial_experiment);
     hooks.on_step = [&](std::int64_t step, std::int64_t total, double loss, double tokens_per_second) {
       observer.step(step, total, loss, tokens_per_second);
     };
