@@ -23,6 +23,7 @@
 #include "experiment/saved_task.hpp"
 #include "model/bert_model.hpp"
 #include "plugin/plugin_host.hpp"
+#include "store/trial_model.hpp"
 #include "train/inference.hpp"
 #include "train/precision.hpp"
 #include "util/json_value.hpp"
@@ -46,11 +47,12 @@ struct PredictArgs {
 // The model directory a trial saved (its "model" artifact).
 fs::path trial_model_dir(const PredictArgs& args) {
   auto store = store::open_store(args.store_path, /*read_only=*/true);
-  auto [study, trial] = require_trial(*store, args.trial);
-  for (const auto& artifact : trial.artifacts)
-    if (artifact.kind == "model") return artifact.path;
-  throw ExitError(kExitError, fmt::format("trial {} ({}{}) saved no model", args.trial, to_string(trial.state),
-                                          trial.error.empty() ? "" : ": " + trial.error));
+  auto [study, number] = parse_trial_ref(args.trial);
+  try {
+    return store::trial_model_dir(*store, study, number);
+  } catch (const store::TrialModelError& error) {
+    throw ExitError(kExitError, error.what());
+  }
 }
 
 void predict(const PredictArgs& args) {

@@ -10,6 +10,8 @@
 #include <toml++/toml.h>
 
 #include "data/squad.hpp"
+#include "store/store.hpp"
+#include "store/trial_model.hpp"
 
 namespace bertlab::experiment {
 
@@ -236,14 +238,56 @@ void apply_override(toml::table& root, const std::string& assignment) {
   }
 }
 
-void set_value(toml::table& root, const std::string& key, const Value& value) {
-  const auto what = fmt::format("search parameter '{}'", key);
+// "augment.PLUGIN.OPTION" names an option of the [[augment.plugins]] entry
+// of that plugin: the dotted key within that entry ("options.OPTION"), or
+// empty when `key` is not of this form.
+std::string augment_entry_key(toml::table& root, const std::string& key, toml::table*& entry, const std::string& what) {
+  const std::string prefix = "augment.";
+  if (key.rfind(prefix, 0) != 0) return {};
+  const auto dot = key.find('.', prefix.size());
+  if (dot == std::string::npos) return {};
+  const std::string plugin = key.substr(prefix.size(), dot - prefix.size());
+  if (plugin == "plugins") return {};
+  auto* plugins = root["augment"]["plugins"].as_array();
+  if (plugins)
+    for (auto& item : *plugins)
+      if (auto* table = item.as_table(); table && table->get("plugin") && table->get("plugin")->value<std::string>() == plugin) {
+        entry = table;
+        return "options." + key.substr(dot + 1);
+      }
+  throw ExperimentError(fmt::format("{}: '{}': no [[augment.plugins]] entry has plugin = \"{}\"", what, key, plugin));
+}
+
+void set_value(toml::table& root, const std::string& dotted_key, const Value& value) {
+  const auto what = fmt::format("search parameter '{}'", dotted_key);
+  toml::table* target = &root;
+  std::string key = dotted_key;
+  if (auto within = augment_entry_key(root, dotted_key, target, what); !within.empty()) key = within;
   switch (value.type()) {
-    case Value::Type::boolean: set_dotted(root, key, toml::value<bool>(value.as_bool()), what); return;
-    case Value::Type::integer: set_dotted(root, key, toml::value<std::int64_t>(value.as_int()), what); return;
-    case Value::Type::real: set_dotted(root, key, toml::value<double>(value.as_double()), what); return;
-    case Value::Type::string: set_dotted(root, key, toml::value<std::string>(value.as_string()), what); return;
+    case Value::Type::boolean: set_dotted(*target, key, toml::value<bool>(value.as_bool()), what); return;
+    case Value::Type::integer: set_dotted(*target, key, toml::value<std::int64_t>(value.as_int()), what); return;
+    case Value::Type::real: set_dotted(*target, key, toml::value<double>(value.as_double()), what); return;
+    case Value::Type::string: set_dotted(*target, key, toml::value<std::string>(value.as_string()), what); return;
     default: throw ExperimentError(what + ": only scalar values can be searched");
+  }
+}
+
+// [model] from_trial: the trial's saved model, looked up in the experiment's
+// store (read only) each time the experiment is read.
+fs::path resolve_from_trial(const Experiment& e, const toml::node* node) {
+  std::string where = e.file.string();
+  if (node != nullptr && node->source().begin.line > 0) where += fmt::format(":{}", node->source().begin.line);
+  const auto [study, number] = *store::split_trial_ref(e.model_from_trial);
+  if (!fs::exists(e.store))
+    throw ExperimentError(fmt::format("{}: key 'model.from_trial': the store {} does not exist", where, e.store.string()));
+  try {
+    auto trials = store::open_store(e.store.string(), /*read_only=*/true);
+    auto dir = store::trial_model_dir(*trials, study, number);
+    if (!fs::is_directory(dir))
+      throw store::TrialModelError(fmt::format("trial {} saved its model in {}, which no longer exists", e.model_from_trial, dir.string()));
+    return dir;
+  } catch (const std::runtime_error& error) {
+    throw ExperimentError(fmt::format("{}: key 'model.from_trial': {}", where, error.what()));
   }
 }
 
@@ -274,9 +318,20 @@ Experiment parse(const toml::table& root, const fs::path& file) {
   auto model = top.table("model");
   e.model_config = model.options("config");
   e.model_vocab = model.path("vocab", false);
-  e.model_dir = model.path("path", /*required=*/e.model_config.empty());
+  const toml::node* from_trial_node = model.find("from_trial");
+  if (from_trial_node != nullptr) {
+    e.model_from_trial = model.string("from_trial", "");
+    if (model.find("path")) model.fail(from_trial_node, "from_trial", "give one of [model] path and from_trial, not both");
+    if (!store::split_trial_ref(e.model_from_trial))
+      model.fail(from_trial_node, "from_trial", fmt::format("expected \"STUDY/NUMBER\", got '{}'", e.model_from_trial));
+  } else if (e.model_config.empty()) {
+    if (!model.find("path"))
+      model.fail(model.raw(), "path", "required but not given (or from_trial = \"STUDY/NUMBER\", or config + vocab for a model from scratch)");
+    e.model_dir = model.path("path", /*required=*/true);
+  }
   if (!e.model_config.empty()) {
-    if (!e.model_dir.empty()) model.fail(model.find("config"), "config", "give either path (a checkpoint) or config (a model from scratch), not both");
+    if (model.find("path") || from_trial_node)
+      model.fail(model.find("config"), "config", "give either a checkpoint (path or from_trial) or config (a model from scratch), not both");
     if (e.model_vocab.empty()) model.fail(model.find("config"), "vocab", "a model from scratch needs its vocab.txt");
   } else if (!e.model_vocab.empty()) {
     model.fail(model.find("vocab"), "vocab", "only for a model from scratch ([model] config); a checkpoint brings its own");
@@ -348,6 +403,11 @@ Experiment parse(const toml::table& root, const fs::path& file) {
   t.early_stopping_patience = train.integer("early_stopping_patience", 0, 0, 1 << 20);
   t.threads = train.integer("threads", 0, 0, 1024);
   t.group_by_length = train.boolean("group_by_length", t.group_by_length);
+  t.freeze_embeddings = train.boolean("freeze_embeddings", t.freeze_embeddings);
+  t.freeze_layers = train.integer("freeze_layers", t.freeze_layers, 0, 1 << 20);  // <= the model's layers: checked on loading it
+  if (const auto* decay = train.find("layer_lr_decay"); decay && decay->is_number() && !(*decay->value<double>() > 0))
+    train.fail(decay, "layer_lr_decay", fmt::format("expected a number in (0, 1], got {}", *decay->value<double>()));
+  t.layer_lr_decay = train.number("layer_lr_decay", t.layer_lr_decay, 0, 1);
   train.reject_unknown();
 
   auto augment = top.table("augment");
@@ -435,6 +495,7 @@ Experiment parse(const toml::table& root, const fs::path& file) {
   e.store = store.path("path", false);
   if (e.store.empty()) e.store = "bertlab.db";
   store.reject_unknown();
+  if (!e.model_from_trial.empty()) e.model_dir = resolve_from_trial(e, from_trial_node);
 
   top.reject_unknown();
   return e;

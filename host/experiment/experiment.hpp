@@ -62,6 +62,14 @@ struct TrainSection {
   std::int64_t early_stopping_patience = 0;  // evaluations without improvement; 0: off
   std::int64_t threads = 0;        // 0: LibTorch's default
   bool group_by_length = true;
+  // Transfer learning: parameters left out of training (requires_grad off,
+  // not in the optimizer). Independent: freeze_layers does not freeze the
+  // embeddings.
+  bool freeze_embeddings = false;
+  std::int64_t freeze_layers = 0;  // the lowest N encoder layers
+  // Layer-wise learning-rate decay (Sun et al. 2019): layer l of L gets
+  // lr * xi^(L - l), the embeddings lr * xi^L, the pooler and head lr.
+  double layer_lr_decay = 1.0;
 };
 
 struct SearchSection {
@@ -101,9 +109,13 @@ struct Experiment {
   std::string study_name;  // [study] name, default the file's stem
   std::vector<std::filesystem::path> plugin_paths;
 
-  std::filesystem::path model_dir;  // a Hugging Face model directory; empty for a model from scratch
-  Table model_config;                // [model.config]: the sizes of a model pretrained from scratch
-  std::filesystem::path model_vocab; // [model] vocab: its vocab.txt
+  // [model] path, or the "model" artifact of [model] from_trial ("STUDY/NUMBER",
+  // resolved through the experiment's store when the experiment is read);
+  // empty for a model from scratch.
+  std::filesystem::path model_dir;
+  std::string model_from_trial;       // empty: [model] path
+  Table model_config;                 // [model.config]: the sizes of a model pretrained from scratch
+  std::filesystem::path model_vocab;  // [model] vocab: its vocab.txt
   PluginRef tokenizer{"wordpiece", {}};
   std::int64_t max_length = 128;
   DataSection data;

@@ -1,5 +1,7 @@
 #include "model/encoder.hpp"
 
+#include <algorithm>
+
 namespace bertlab::model {
 
 BertLayerImpl::BertLayerImpl(const BertConfig& config)
@@ -33,6 +35,16 @@ EncoderResult BertEncoderImpl::forward(const torch::Tensor& hidden_states, const
   if (output_hidden_states) result.hidden_states.push_back(x);
   result.last_hidden_state = x;
   return result;
+}
+
+torch::Tensor BertEncoderImpl::forward_layers(const torch::Tensor& hidden_states, const AttentionMask& mask,
+                                              std::size_t begin, std::size_t end, std::vector<torch::Tensor>* outputs) {
+  auto x = hidden_states;
+  for (std::size_t i = begin; i < std::min(end, layers_.size()); ++i) {
+    x = layers_[i](x, mask).first;
+    if (outputs) outputs->push_back(x);
+  }
+  return x;
 }
 
 }  // namespace bertlab::model

@@ -36,6 +36,11 @@ class BertEncoderImpl : public torch::nn::Module {
   explicit BertEncoderImpl(const BertConfig& config);
   EncoderResult forward(const torch::Tensor& hidden_states, const AttentionMask& mask,
                         bool output_hidden_states = false, bool output_attentions = false);
+  // Runs layers [begin, end) only (layer l is 0-based here): TMix runs the
+  // stack in two parts around its mixing step. When `hidden_states` is given,
+  // each layer's output is appended to it.
+  torch::Tensor forward_layers(const torch::Tensor& hidden_states, const AttentionMask& mask, std::size_t begin,
+                               std::size_t end, std::vector<torch::Tensor>* outputs = nullptr);
 
   BertLayer& operator[](std::size_t index) { return layers_[index]; }
   std::size_t size() const { return layers_.size(); }

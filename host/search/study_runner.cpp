@@ -18,6 +18,7 @@
 #include "pretrain/pretrain_study.hpp"
 #include "search/warm_start.hpp"
 #include "store/store.hpp"
+#include "train/hidden_mixing.hpp"
 #include "train/precision.hpp"
 #include "train/trainer.hpp"
 #include "util/json_value.hpp"
@@ -174,6 +175,7 @@ StudyOutcome run_study(const experiment::Experiment& e, StudyMode mode, const st
   std::shared_ptr<Pruner> pruner;
   if (e.search.pruner) pruner = host.create<Pruner>(e.search.pruner->plugin, Options(e.search.pruner->options, "search.pruner.options"));
   auto featurizer = host.create<Head>(e.head.plugin, Options(e.head.options, "head.options"));
+  train::make_hidden_state_mixers(host, e);  // bad mixup options fail here, before the data is read
 
   // Refused before the data is read: a rerun by mistake should not cost minutes of tokenizing.
   if (mode == StudyMode::create && fs::exists(e.store)) refuse_existing_study(*store::open_store(e.store.string()), e);
@@ -235,6 +237,8 @@ StudyOutcome run_study(const experiment::Experiment& e, StudyMode mode, const st
     // The trial's own head options: a search space may tune them (e.g. head.options.dropout).
     auto head = host.create<Head>(e.head.plugin, Options(trial_experiment.head.options, "head.options"));
     auto hooks = trial_hooks(interrupted, observer, reporter, metric);
+    // Hidden-state augmentation (mixup): the trial's own plugin options, which a search may tune.
+    hooks.hidden_state_mixers = train::make_hidden_state_mixers(host, trial_experiment);
     auto result = train::train_trial(trial_experiment, metric, study.direction, *head, data, model_dir, hooks);
     return finish_objective(*store, trial, trial_experiment, result, model_dir, [&] {
       experiment::write_saved_task(model_dir, experiment::saved_task_of(trial_experiment, data.labels));

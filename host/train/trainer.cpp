@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <iostream>
 #include <numeric>
 #include <random>
 
@@ -13,7 +14,9 @@
 #include <torch/optim/adamw.h>
 
 #include "checkpoint/hf_model.hpp"
+#include "train/head_transfer.hpp"
 #include "train/inference.hpp"
+#include "train/param_groups.hpp"
 #include "train/precision.hpp"
 #include "util/json_value.hpp"
 
@@ -48,11 +51,6 @@ std::vector<std::vector<std::size_t>> epoch_batches(const std::vector<Feature>& 
   return batches;
 }
 
-// Parameters without weight decay, as in BERT: biases and LayerNorm.
-bool decays(const std::string& name) {
-  return name.find("LayerNorm") == std::string::npos && name.find("bias") == std::string::npos;
-}
-
 Metrics evaluate(model::BertModel& bert, Head& head, const PreparedData& data, std::int64_t batch_size, bool bf16) {
   auto predictions = predict(bert, head, data.eval_examples, data.eval_features, batch_size, data.pad_id, bf16);
   bert->train();
@@ -70,6 +68,18 @@ TrainResult train_trial(const experiment::Experiment& experiment, const std::str
   at::manual_seed(static_cast<std::uint64_t>(t.seed));
   std::mt19937_64 rng(static_cast<std::uint64_t>(t.seed));
 
+  // The mixing draws have a generator of their own, so that turning mixup
+  // on leaves the batch order of a seed as it was.
+  std::seed_seq mixing_seed{static_cast<std::uint64_t>(t.seed), std::uint64_t{0x6d69787570}};
+  std::mt19937_64 mixing_rng(mixing_seed);
+  if (hooks.hidden_state_mixers.size() > 1)
+    throw std::invalid_argument("at most one hidden-state augmentation per trial");
+  auto mixers = hooks.hidden_state_mixers;  // copies share the plugin; mix() is not const
+  HiddenStateMixer* mixer = mixers.empty() ? nullptr : &mixers.front();
+  auto log = [&](const std::string& line) {
+    if (hooks.log) hooks.log(line); else std::cerr << "bertlab: " << line << '\n';
+  };
+
   auto loaded = checkpoint::load_model(experiment.model_dir);
   auto& bert = loaded.model;
   HeadContext context;
@@ -78,18 +88,26 @@ TrainResult train_trial(const experiment::Experiment& experiment, const std::str
   context.labels = data.labels;
   context.seed = static_cast<std::uint64_t>(t.seed);
   head.build(context);
+  const auto transfer = transfer_head(head, experiment.head.plugin, data.labels, loaded, experiment.model_dir);
+  if (!experiment.model_from_trial.empty() || transfer.had_task_head) {
+    if (!experiment.model_from_trial.empty())
+      log(fmt::format("model.from_trial {}: {}", experiment.model_from_trial, experiment.model_dir.string()));
+    log(describe_transfer(transfer, experiment.model_dir));
+  }
   bert->train();
   head.module().train();
 
-  std::vector<torch::Tensor> with_decay, without_decay;
-  for (auto& item : bert->named_parameters()) (decays(item.key()) ? with_decay : without_decay).push_back(item.value());
-  for (auto& item : head.module().named_parameters())
-    (decays(item.key()) ? with_decay : without_decay).push_back(item.value());
+  freeze(bert, t);
+  const auto param_group_list = param_groups(bert, head.module(), t);
   std::vector<torch::optim::OptimizerParamGroup> groups;
-  groups.emplace_back(with_decay, std::make_unique<torch::optim::AdamWOptions>(
-                                      torch::optim::AdamWOptions(t.learning_rate).weight_decay(t.weight_decay).eps(1e-8)));
-  groups.emplace_back(without_decay, std::make_unique<torch::optim::AdamWOptions>(
-                                         torch::optim::AdamWOptions(t.learning_rate).weight_decay(0.0).eps(1e-8)));
+  std::vector<double> lr_scales;  // of each optimizer group, in order
+  for (const auto& group : param_group_list) {
+    groups.emplace_back(group.params, std::make_unique<torch::optim::AdamWOptions>(
+                                          torch::optim::AdamWOptions(t.learning_rate * group.lr_scale)
+                                              .weight_decay(group.weight_decay)
+                                              .eps(1e-8)));
+    lr_scales.push_back(group.lr_scale);
+  }
   torch::optim::AdamW optimizer(std::move(groups));
 
   const auto batches_per_epoch =
@@ -124,8 +142,7 @@ TrainResult train_trial(const experiment::Experiment& experiment, const std::str
       torch::Tensor loss;
       {
         AutocastScope autocast(bf16);
-        auto outputs = head.forward(run_encoder(bert, batch, head.needs_all_hidden_states()), batch);
-        loss = head.loss(outputs, batch);
+        loss = training_loss(bert, head, batch, mixer, mixing_rng);
       }
       const double loss_value = loss.item<double>();
       if (!std::isfinite(loss_value))
@@ -135,7 +152,9 @@ TrainResult train_trial(const experiment::Experiment& experiment, const std::str
       ++loss_count;
       if (++micro % t.gradient_accumulation != 0) continue;
 
-      for (auto& group : optimizer.param_groups()) group.options().set_lr(learning_rate_at(step));
+      // The schedule scales each group's own base rate (layer-wise decay).
+      for (std::size_t g = 0; g < optimizer.param_groups().size(); ++g)
+        optimizer.param_groups()[g].options().set_lr(learning_rate_at(step) * lr_scales[g]);
       if (t.max_grad_norm > 0) {
         std::vector<torch::Tensor> parameters;
         for (auto& group : optimizer.param_groups())

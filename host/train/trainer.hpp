@@ -19,6 +19,7 @@
 
 #include "bertlab/head.hpp"
 #include "experiment/experiment.hpp"
+#include "train/hidden_mixing.hpp"
 
 namespace bertlab::train {
 
@@ -69,10 +70,18 @@ struct TrainHooks {
   // Progress: (optimizer step, total steps, current loss, tokens/s).
   std::function<void(std::int64_t, std::int64_t, double, double)> on_step;
   const std::atomic<bool>* interrupted = nullptr;
+  // The trial's hidden-state augmentation (mixup), at most one; training
+  // batches only. The trial's mixing generator is seeded from train.seed.
+  std::vector<HiddenStateMixer> hidden_state_mixers;
+  // Lines for the user (where the model came from, whether the head was
+  // carried over); std::cerr with a "bertlab: " prefix when unset.
+  std::function<void(const std::string&)> log;
 };
 
-// Trains a fresh copy of the experiment's model with a fresh `head` (built
-// here) on `data`, saving the best model under `output_dir`.
+// Trains a copy of the experiment's model with `head` (built here: fresh, or
+// with the head weights of a bertlab model of the same head and labels, see
+// head_transfer.hpp) on `data`, saving the best model under `output_dir`.
+// train.freeze_* and train.layer_lr_decay shape the optimizer (param_groups.hpp).
 TrainResult train_trial(const experiment::Experiment& experiment, const std::string& metric, Direction direction,
                         Head& head, const PreparedData& data, const std::filesystem::path& output_dir,
                         const TrainHooks& hooks);

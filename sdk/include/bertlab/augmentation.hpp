@@ -16,7 +16,22 @@
 //    mixed; the host then combines the head's loss on the original labels
 //    and on the labels permuted by `permutation`:
 //        loss = lambda * loss(labels) + (1 - lambda) * loss(labels[permutation])
-//    so it works for any head without the head knowing about mixing.
+//    so it works for any head without the head knowing about mixing. For
+//    cross-entropy this is exactly the loss on the interpolated soft labels
+//    lambda * onehot(y) + (1 - lambda) * onehot(y[permutation]), cross-entropy
+//    being linear in the target distribution.
+//
+//    Where the host calls `mix` is the host option `layer` of the plugin's
+//    [[augment.plugins]] entry (a plugin should accept and ignore it):
+//      absent or "pooled": after the encoder, with pooled_output,
+//        last_hidden_state and (for heads that read them) hidden_states
+//        filled; the plugin mixes whatever is defined (Guo et al. 2019).
+//      an integer k in 0..num_layers: the host runs the embeddings and
+//        layers 1..k, calls `mix` with only last_hidden_state set (the states
+//        after layer k; 0: the embeddings' output), then runs the remaining
+//        layers on the mixed states (TMix, Chen et al. 2020). The attention
+//        mask of a mixed row is then the union (max) of the two rows' masks.
+//    Training batches only; evaluation never mixes.
 //
 // Randomness comes only from the generator passed in, which the host seeds
 // per trial, so a seed reproduces a run. Calls may throw std::exception; the
