@@ -38,6 +38,7 @@ void add_predict_command(CLI::App& app);
 void add_tokenize_command(CLI::App& app);
 void add_encode_command(CLI::App& app);
 void add_convert_command(CLI::App& app);
+void add_augment_command(CLI::App& app);
 
 int run(int argc, char** argv);
 

@@ -200,8 +200,45 @@ Distribution parse_distribution(const toml::node& node, Section& space, const st
   return d;
 }
 
-// Sets `dotted` ("train.learning_rate") in `root` to `value`, creating tables.
+// `augment.<plugin>.<option>` (a search parameter or a --set) sets an option of
+// the [[augment.plugins]] entry with that plugin; false for any other key.
+bool set_augment_option(toml::table& root, const std::string& dotted, toml::node&& value, const std::string& what) {
+  constexpr std::string_view prefix = "augment.";
+  if (dotted.rfind(prefix, 0) != 0) return false;
+  const std::string rest = dotted.substr(prefix.size());
+  const auto dot = rest.find('.');
+  if (dot == std::string::npos || rest.substr(0, dot) == "plugins") return false;
+  const std::string plugin = rest.substr(0, dot), option = rest.substr(dot + 1);
+  if (option.empty() || option.find('.') != std::string::npos)
+    throw ExperimentError(fmt::format("{}: '{}': expected augment.<plugin>.<option>", what, dotted));
+  toml::table* found = nullptr;
+  if (auto* augment = root.get_as<toml::table>("augment")) {
+    if (auto* entries = augment->get_as<toml::array>("plugins")) {
+      for (auto& item : *entries) {
+        auto* entry = item.as_table();
+        const auto* name = entry ? entry->get_as<std::string>("plugin") : nullptr;
+        if (!name || name->get() != plugin) continue;
+        if (found)
+          throw ExperimentError(fmt::format("{}: '{}' is ambiguous: several [[augment.plugins]] entries have plugin = \"{}\"",
+                                            what, dotted, plugin));
+        found = entry;
+      }
+    }
+  }
+  if (!found)
+    throw ExperimentError(fmt::format("{}: '{}': no [[augment.plugins]] entry has plugin = \"{}\"", what, dotted, plugin));
+  auto* options = found->get("options");
+  if (!options) options = &found->insert_or_assign("options", toml::table{}).first->second;
+  if (!options->is_table())
+    throw ExperimentError(fmt::format("{}: '{}': the entry's options are not a table", what, dotted));
+  options->as_table()->insert_or_assign(option, std::move(value));
+  return true;
+}
+
+// Sets `dotted` ("train.learning_rate") in `root` to `value`, creating tables;
+// augment.<plugin>.<option> sets that augmentation entry's option.
 void set_dotted(toml::table& root, const std::string& dotted, toml::node&& value, const std::string& what) {
+  if (set_augment_option(root, dotted, std::move(value), what)) return;
   toml::table* table = &root;
   std::string_view rest = dotted;
   while (true) {
