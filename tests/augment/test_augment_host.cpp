@@ -1,13 +1,14 @@
 // The host's side: example-level augmentations from [[augment.plugins]] with
 // their probability, per-original seeding, and augment.<plugin>.<option> keys.
-#include <doctest/doctest.h>
-
 #include <fstream>
 
 #include "augment/augmenter.hpp"
 #include "augment_support.hpp"
 #include "experiment/experiment.hpp"
 #include "support.hpp"
+
+// After LibTorch (through the SDK headers), whose CHECK macro would otherwise replace doctest's.
+#include <doctest/doctest.h>
 
 using namespace bertlab;
 

@@ -1,13 +1,14 @@
 // The eda and synonym plugins through the plugin host: repeatable for a
 // seed, the reference code's rates, stop-words, and tags aligned on CoNLL.
-#include <doctest/doctest.h>
-
 #include <algorithm>
 #include <map>
 #include <set>
 
 #include "augment_support.hpp"
 #include "data/dataset.hpp"
+
+// After LibTorch (through the SDK headers), whose CHECK macro would otherwise replace doctest's.
+#include <doctest/doctest.h>
 
 using namespace bertlab;
 using bertlab::test::augment_all;

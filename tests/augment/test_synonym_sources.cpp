@@ -1,7 +1,5 @@
 // The synonym sources the plugins share, compiled in from their common
 // library: WordNet through libwordnet, a Cilin-format dictionary, text units.
-#include <doctest/doctest.h>
-
 #include <algorithm>
 #include <fstream>
 #include <random>
@@ -11,6 +9,9 @@
 #include "synonym_source.hpp"
 #include "text_units.hpp"
 #include "word_operations.hpp"
+
+// After LibTorch (through the SDK headers), whose CHECK macro would otherwise replace doctest's.
+#include <doctest/doctest.h>
 
 using namespace bertlab;
 using namespace bertlab::augment;
