@@ -202,8 +202,45 @@ Distribution parse_distribution(const toml::node& node, Section& space, const st
   return d;
 }
 
-// Sets `dotted` ("train.learning_rate") in `root` to `value`, creating tables.
+// `augment.<plugin>.<option>` (a search parameter or a --set) sets an option of
+// the [[augment.plugins]] entry with that plugin; false for any other key.
+bool set_augment_option(toml::table& root, const std::string& dotted, toml::node&& value, const std::string& what) {
+  constexpr std::string_view prefix = "augment.";
+  if (dotted.rfind(prefix, 0) != 0) return false;
+  const std::string rest = dotted.substr(prefix.size());
+  const auto dot = rest.find('.');
+  if (dot == std::string::npos || rest.substr(0, dot) == "plugins") return false;
+  const std::string plugin = rest.substr(0, dot), option = rest.substr(dot + 1);
+  if (option.empty() || option.find('.') != std::string::npos)
+    throw ExperimentError(fmt::format("{}: '{}': expected augment.<plugin>.<option>", what, dotted));
+  toml::table* found = nullptr;
+  if (auto* augment = root.get_as<toml::table>("augment")) {
+    if (auto* entries = augment->get_as<toml::array>("plugins")) {
+      for (auto& item : *entries) {
+        auto* entry = item.as_table();
+        const auto* name = entry ? entry->get_as<std::string>("plugin") : nullptr;
+        if (!name || name->get() != plugin) continue;
+        if (found)
+          throw ExperimentError(fmt::format("{}: '{}' is ambiguous: several [[augment.plugins]] entries have plugin = \"{}\"",
+                                            what, dotted, plugin));
+        found = entry;
+      }
+    }
+  }
+  if (!found)
+    throw ExperimentError(fmt::format("{}: '{}': no [[augment.plugins]] entry has plugin = \"{}\"", what, dotted, plugin));
+  auto* options = found->get("options");
+  if (!options) options = &found->insert_or_assign("options", toml::table{}).first->second;
+  if (!options->is_table())
+    throw ExperimentError(fmt::format("{}: '{}': the entry's options are not a table", what, dotted));
+  options->as_table()->insert_or_assign(option, std::move(value));
+  return true;
+}
+
+// Sets `dotted` ("train.learning_rate") in `root` to `value`, creating tables;
+// augment.<plugin>.<option> sets that augmentation entry's option.
 void set_dotted(toml::table& root, const std::string& dotted, toml::node&& value, const std::string& what) {
+  if (set_augment_option(root, dotted, std::move(value), what)) return;
   toml::table* table = &root;
   std::string_view rest = dotted;
   while (true) {
@@ -238,36 +275,13 @@ void apply_override(toml::table& root, const std::string& assignment) {
   }
 }
 
-// "augment.PLUGIN.OPTION" names an option of the [[augment.plugins]] entry
-// of that plugin: the dotted key within that entry ("options.OPTION"), or
-// empty when `key` is not of this form.
-std::string augment_entry_key(toml::table& root, const std::string& key, toml::table*& entry, const std::string& what) {
-  const std::string prefix = "augment.";
-  if (key.rfind(prefix, 0) != 0) return {};
-  const auto dot = key.find('.', prefix.size());
-  if (dot == std::string::npos) return {};
-  const std::string plugin = key.substr(prefix.size(), dot - prefix.size());
-  if (plugin == "plugins") return {};
-  auto* plugins = root["augment"]["plugins"].as_array();
-  if (plugins)
-    for (auto& item : *plugins)
-      if (auto* table = item.as_table(); table && table->get("plugin") && table->get("plugin")->value<std::string>() == plugin) {
-        entry = table;
-        return "options." + key.substr(dot + 1);
-      }
-  throw ExperimentError(fmt::format("{}: '{}': no [[augment.plugins]] entry has plugin = \"{}\"", what, key, plugin));
-}
-
-void set_value(toml::table& root, const std::string& dotted_key, const Value& value) {
-  const auto what = fmt::format("search parameter '{}'", dotted_key);
-  toml::table* target = &root;
-  std::string key = dotted_key;
-  if (auto within = augment_entry_key(root, dotted_key, target, what); !within.empty()) key = within;
+void set_value(toml::table& root, const std::string& key, const Value& value) {
+  const auto what = fmt::format("search parameter '{}'", key);
   switch (value.type()) {
-    case Value::Type::boolean: set_dotted(*target, key, toml::value<bool>(value.as_bool()), what); return;
-    case Value::Type::integer: set_dotted(*target, key, toml::value<std::int64_t>(value.as_int()), what); return;
-    case Value::Type::real: set_dotted(*target, key, toml::value<double>(value.as_double()), what); return;
-    case Value::Type::string: set_dotted(*target, key, toml::value<std::string>(value.as_string()), what); return;
+    case Value::Type::boolean: set_dotted(root, key, toml::value<bool>(value.as_bool()), what); return;
+    case Value::Type::integer: set_dotted(root, key, toml::value<std::int64_t>(value.as_int()), what); return;
+    case Value::Type::real: set_dotted(root, key, toml::value<double>(value.as_double()), what); return;
+    case Value::Type::string: set_dotted(root, key, toml::value<std::string>(value.as_string()), what); return;
     default: throw ExperimentError(what + ": only scalar values can be searched");
   }
 }

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "augment/augmented_data.hpp"
 #include "bertlab/tokenizer.hpp"
 #include "checkpoint/tokenizer_files.hpp"
 #include "data/data_signature.hpp"
@@ -216,10 +217,12 @@ StudyOutcome run_study(const experiment::Experiment& e, StudyMode mode, const st
   const auto study = open_study(*store, e, metric, mode);
   std::int64_t trials = e.search.trials;
   if (auto capacity = searcher->capacity(e.search.space)) trials = std::min(trials, *capacity);
-  const nlohmann::json plugins = {
+  nlohmann::json plugins = {
       {"tokenizer/" + e.tokenizer.plugin, host.find("tokenizer", e.tokenizer.plugin)->version},
       {"head/" + e.head.plugin, host.find("head", e.head.plugin)->version},
       {"searcher/" + e.search.searcher.plugin, host.find("searcher", e.search.searcher.plugin)->version}};
+  for (const auto& entry : e.augment)
+    if (const auto* record = host.find("augmentation", entry.plugin)) plugins["augmentation/" + entry.plugin] = record->version;
 
   auto settings = loop_settings(e, *store, study, metric, signature, trials);
   settings.trial_init = [&] {
@@ -236,10 +239,22 @@ StudyOutcome run_study(const experiment::Experiment& e, StudyMode mode, const st
     auto trial_experiment = experiment::with_params(e, util::table_from_json(trial.params));
     // The trial's own head options: a search space may tune them (e.g. head.options.dropout).
     auto head = host.create<Head>(e.head.plugin, Options(trial_experiment.head.options, "head.options"));
+    // Example-level augmentation: new training examples from the trial's seed and its
+    // augment.<plugin>.<option> parameters, featurized here; eval data stays as it is.
+    const train::PreparedData* trial_data = &data;
+    augment::AugmentedData augmented;
+    if (auto augmentations = augment::example_augmentations(host, trial_experiment.augment); !augmentations.empty()) {
+      augmented = augment::with_augmentations(data, augmentations, static_cast<std::uint64_t>(trial_experiment.train.seed),
+                                              *featurizer, *tokenizer, encode);
+      trial_data = &augmented.data;
+      std::cerr << fmt::format("bertlab: trial {}: augmentation added {} training examples to {} ({})\n", trial.number,
+                               augmented.added, data.train_examples.size(), augmented.summary);
+      store->set_attribute(trial.id, "augmented_examples", static_cast<std::int64_t>(augmented.added));
+    }
     auto hooks = trial_hooks(interrupted, observer, reporter, metric);
     // Hidden-state augmentation (mixup): the trial's own plugin options, which a search may tune.
     hooks.hidden_state_mixers = train::make_hidden_state_mixers(host, trial_experiment);
-    auto result = train::train_trial(trial_experiment, metric, study.direction, *head, data, model_dir, hooks);
+    auto result = train::train_trial(trial_experiment, metric, study.direction, *head, *trial_data, model_dir, hooks);
     return finish_objective(*store, trial, trial_experiment, result, model_dir, [&] {
       experiment::write_saved_task(model_dir, experiment::saved_task_of(trial_experiment, data.labels));
     });

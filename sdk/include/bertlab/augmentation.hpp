@@ -8,7 +8,11 @@
 //    the new examples made from one example (possibly none); the host adds
 //    them to the training set of each trial. Labels must stay valid for the
 //    new text (for word-tagged examples, keep `words` and the tag array
-//    aligned).
+//    aligned). The host calls `augment` on each original training example
+//    with a generator seeded from the trial's seed and the example's
+//    position; each [[augment.plugins]] entry's `probability` option (the
+//    chance that an example is augmented at all, default 1.0) is read by the
+//    host and removed from the options the plugin is constructed with.
 //
 //  - Batch level (`Level::hidden_states`): a hook on the encoder outputs of
 //    a training batch, e.g. mixup-style interpolation of hidden states.
