@@ -39,7 +39,6 @@ void add_predict_command(CLI::App& app);
 void add_tokenize_command(CLI::App& app);
 void add_encode_command(CLI::App& app);
 void add_convert_command(CLI::App& app);
-void add_vocab_command(CLI::App& app);  // vocab extend, vocab train
 void add_augment_command(CLI::App& app);
 
 int run(int argc, char** argv);
