@@ -27,6 +27,12 @@ Table plugin_options(const experiment::PluginRef& entry) {
   return options;
 }
 
+bool example_level(const plugin::PluginHost& host, const experiment::PluginRef& entry) {
+  const auto augmentation =
+      host.create<Augmentation>(entry.plugin, Options(plugin_options(entry), "augment." + entry.plugin));
+  return augmentation->level() == Augmentation::Level::example;
+}
+
 std::vector<ExampleAugmentation> example_augmentations(const plugin::PluginHost& host,
                                                         const std::vector<experiment::PluginRef>& entries) {
   std::vector<ExampleAugmentation> out;

@@ -37,6 +37,9 @@ std::vector<ExampleAugmentation> example_augmentations(const plugin::PluginHost&
 // The options a plugin is created with: the entry's, less `probability`.
 Table plugin_options(const experiment::PluginRef& entry);
 
+// Whether the entry's plugin is an example-level one.
+bool example_level(const plugin::PluginHost& host, const experiment::PluginRef& entry);
+
 struct AugmentedExample {
   Example example;
   std::size_t original = 0;  // index into the originals

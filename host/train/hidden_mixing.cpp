@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <fmt/format.h>
 
+#include "augment/augmenter.hpp"
 #include "plugin/plugin_host.hpp"
 #include "train/inference.hpp"
 
@@ -89,6 +90,10 @@ std::vector<HiddenStateMixer> make_hidden_state_mixers(const plugin::PluginHost&
   for (std::size_t i = 0; i < experiment.augment.size(); ++i) {
     const auto& ref = experiment.augment[i];
     const auto where = fmt::format("augment.plugins[{}].options", i);
+    // Example-level plugins do not take `probability` (the host reads it for
+    // them), so the level is asked of an instance made without it; a
+    // hidden-state plugin then gets its options whole.
+    if (augment::example_level(host, ref)) continue;
     auto plugin = host.create<Augmentation>(ref.plugin, Options(ref.options, where));
     if (plugin->level() != Augmentation::Level::hidden_states) continue;
     if (!mixers.empty())
