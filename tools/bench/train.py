@@ -44,25 +44,17 @@ one run are the figures.
 """
 import argparse
 import json
-import os
 import pathlib
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
-os.environ["HF_HUB_OFFLINE"] = "1"
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+from bench_common import ROOT, SEED, BenchError, check_setup, matmul_peak, native_bf16, quiet, trainer_args
+import bench_common
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
 MAX_LENGTH = 128
-SEED = 42
-
-
-class BenchError(Exception):
-    pass
 
 
 def read_sst2(path, limit):
@@ -124,40 +116,12 @@ def simulated_padded_length(lengths, batch_size, steps, repeats=20):
     return statistics.fmean(values)
 
 
-def native_bf16(torch):
-    """Whether the CPU computes bf16 natively, as bertlab's precision "auto" decides."""
-    capabilities = torch._C._cpu._get_cpu_capability()
-    return bool(capabilities.get("avx512_bf16") or capabilities.get("amx_bf16"))
-
-
-def matmul_peak(torch, dtype, n=2048, repeats=5):
-    """FLOP/s of one n x n x n torch.mm (2 n^3 FLOPs), median of `repeats` after two warm-ups."""
-    a, b = torch.randn(n, n).to(dtype), torch.randn(n, n).to(dtype)
-    for _ in range(2):
-        torch.mm(a, b)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        torch.mm(a, b)
-        times.append(time.perf_counter() - start)
-    return 2 * n ** 3 / statistics.median(times)
-
-
 # ---------------------------------------------------------------------------------------------- bertlab
-
-
-def toml_value(value):
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    return json.dumps(str(value))  # a TOML basic string
 
 
 def run_bertlab(bertlab, work, name, model_dir, data_dir, data, train):
     """Runs one trial of a fresh study in a fresh store under `work`; returns the trial (bertlab trials --json)."""
     sections = {
-        "study": {"name": name},
         "model": {"path": model_dir},
         "tokenizer": {"max_length": MAX_LENGTH},
         "data": {"format": "tsv", "train": data_dir / "sst2" / "train.tsv", "eval": data_dir / "sst2" / "dev.tsv",
@@ -167,41 +131,10 @@ def run_bertlab(bertlab, work, name, model_dir, data_dir, data, train):
         "search": {"trials": 1, "metric": "accuracy", "direction": "maximize"},
         "search.space": {},
     }
-    text = "".join(f"[{section}]\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in keys.items()) + "\n"
-                   for section, keys in sections.items())
-    folder = work / name
-    folder.mkdir()
-    experiment, store = folder / f"{name}.toml", folder / "bertlab.db"
-    experiment.write_text(text, encoding="utf-8")
-    done = subprocess.run([str(bertlab), "run", str(experiment), "--store", str(store), "--json"],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        raise BenchError(f"bertlab run {experiment} failed (exit {done.returncode}):\n{done.stderr.strip()}")
-    done = subprocess.run([str(bertlab), "trials", name, "--store", str(store), "--json"],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        raise BenchError(f"bertlab trials {name} failed (exit {done.returncode}):\n{done.stderr.strip()}")
-    trials = json.loads(done.stdout)
-    if len(trials) != 1 or trials[0]["state"] != "COMPLETE":
-        raise BenchError(f"bertlab's trial did not complete: {json.dumps(trials)[:2000]}")
-    return trials[0]
+    return bench_common.run_bertlab(bertlab, work, name, sections)[0]
 
 
 # ---------------------------------------------------------------------------------------------- transformers
-
-
-def trainer_args(output_dir, **overrides):
-    from transformers import TrainingArguments
-    return TrainingArguments(output_dir=str(output_dir), use_cpu=True, dataloader_num_workers=0,
-                             dataloader_pin_memory=False, report_to=[], save_strategy="no", logging_strategy="no",
-                             disable_tqdm=True, seed=SEED, **overrides)
-
-
-def quiet(trainer):
-    """No printed logs (the end-of-training summary) and no progress bars."""
-    from transformers.trainer_callback import PrinterCallback, ProgressCallback
-    for callback in (PrinterCallback, ProgressCallback):
-        trainer.remove_callback(callback)
 
 
 def load_hf_model(model_dir):
@@ -433,14 +366,7 @@ def main():
     if args.examples is None:
         args.examples = 0 if args.time_to_accuracy is not None else 2048
 
-    bertlab = args.build / "bertlab"
-    if not os.access(bertlab, os.X_OK):
-        raise BenchError(f"{bertlab} is missing: run tools/setup first")
-    try:
-        import accelerate  # noqa: F401  (transformers.Trainer refuses to start without it)
-    except ImportError:
-        raise BenchError("transformers.Trainer needs the 'accelerate' package, which .venv lacks: "
-                         ".venv/bin/pip install accelerate (it belongs in tools/requirements.txt)") from None
+    bertlab = check_setup(args.build)
     args.data = args.data.resolve()
 
     import torch
