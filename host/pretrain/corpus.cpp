@@ -81,7 +81,9 @@ std::vector<std::vector<std::string>> read_documents(const CorpusSource& source)
     }
     if (!document.empty()) documents.push_back(std::move(document));
   } else {
-    data::Columns columns{.format = source.format, .text = source.text_column};
+    data::Columns columns;
+    columns.format = source.format;
+    columns.text = source.text_column;
     // SQuAD-style files: each distinct context paragraph is a document
     // (questions repeat it); the limit counts paragraphs.
     auto dataset = data::read_dataset(source.file, columns, source.format == "squad" ? 0 : source.limit,

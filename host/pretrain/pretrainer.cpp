@@ -14,6 +14,7 @@
 
 #include "checkpoint/hf_model.hpp"
 #include "train/inference.hpp"
+#include "train/param_groups.hpp"
 #include "train/precision.hpp"
 #include "util/splitmix.hpp"
 
@@ -70,10 +71,6 @@ PretrainBatch make_batch(const std::vector<Instance>& instances, std::span<const
 PretrainingLoss forward(PretrainModel& model, const PretrainBatch& batch) {
   auto outputs = model.bert->forward(batch.input_ids, batch.token_type_ids, batch.attention_mask);
   return model.heads->loss(outputs.last_hidden_state, outputs.pooler_output, batch.mlm_labels, batch.nsp_labels);
-}
-
-bool decays(const std::string& name) {
-  return name.find("LayerNorm") == std::string::npos && name.find("bias") == std::string::npos;
 }
 
 void save(PretrainModel& model, const std::filesystem::path& output_dir) {
@@ -138,19 +135,21 @@ train::TrainResult pretrain_trial(const experiment::Experiment& experiment, cons
 
   model.bert->train();
   model.heads->train();
-  std::vector<torch::Tensor> with_decay, without_decay;
-  for (auto& item : model.bert->named_parameters()) (decays(item.key()) ? with_decay : without_decay).push_back(item.value());
-  for (auto& item : model.heads->named_parameters()) {
-    if (!next_sentence && item.key().starts_with("seq_relationship")) continue;
-    (decays(item.key()) ? with_decay : without_decay).push_back(item.value());
-  }
-  std::vector<torch::Tensor> parameters = with_decay;
-  parameters.insert(parameters.end(), without_decay.begin(), without_decay.end());
+  // Without NSP its classifier gets no gradient: left out, as frozen.
+  if (!next_sentence)
+    for (auto& p : model.heads->seq_relationship->parameters()) p.set_requires_grad(false);
+  train::freeze(model.bert, t);
+  std::vector<torch::Tensor> parameters;
+  std::vector<double> lr_scales;
   std::vector<torch::optim::OptimizerParamGroup> groups;
-  groups.emplace_back(with_decay, std::make_unique<torch::optim::AdamWOptions>(
-                                      torch::optim::AdamWOptions(t.learning_rate).weight_decay(t.weight_decay).eps(1e-8)));
-  groups.emplace_back(without_decay, std::make_unique<torch::optim::AdamWOptions>(
-                                         torch::optim::AdamWOptions(t.learning_rate).weight_decay(0.0).eps(1e-8)));
+  for (const auto& group : train::param_groups(model.bert, *model.heads, t)) {
+    groups.emplace_back(group.params, std::make_unique<torch::optim::AdamWOptions>(
+                                          torch::optim::AdamWOptions(t.learning_rate * group.lr_scale)
+                                              .weight_decay(group.weight_decay)
+                                              .eps(1e-8)));
+    lr_scales.push_back(group.lr_scale);
+    parameters.insert(parameters.end(), group.params.begin(), group.params.end());
+  }
   torch::optim::AdamW optimizer(std::move(groups));
 
   const auto batch_size = static_cast<std::size_t>(t.batch_size);
@@ -193,7 +192,8 @@ train::TrainResult pretrain_trial(const experiment::Experiment& experiment, cons
                             ? t.learning_rate * static_cast<double>(step + 1) / static_cast<double>(warmup_steps)
                             : t.learning_rate * std::max(0.0, static_cast<double>(total_steps - step) /
                                                                   static_cast<double>(std::max<std::int64_t>(1, total_steps - warmup_steps)));
-      for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
+      for (std::size_t g = 0; g < optimizer.param_groups().size(); ++g)
+        optimizer.param_groups()[g].options().set_lr(lr * lr_scales[g]);
       if (t.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(parameters, t.max_grad_norm);
       optimizer.step();
       optimizer.zero_grad();

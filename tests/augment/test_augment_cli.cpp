@@ -42,7 +42,7 @@ std::vector<json> json_lines(const std::string& out) {
 
 }  // namespace
 
-TEST_CASE("augment --show: each original row followed by its augmentations; --json; repeatable; --seed") {
+TEST_CASE("augment --show: each original row followed by its augmentations, --json, repeatable, --seed") {
   bertlab::test::ScratchDir dir;
   const auto file = write_experiment(dir, "").string();
   auto shown = run_bertlab({"augment", file, "--show", "3"});
@@ -58,7 +58,7 @@ TEST_CASE("augment --show: each original row followed by its augmentations; --js
   REQUIRE(as_json.exit_code == 0);
   auto rows = json_lines(as_json.out);
   REQUIRE(rows.size() == 3);
-  CHECK(rows[0]["original"] == "hide new secretions from the parental units");
+  CHECK(rows[0]["original"] == "hide new secretions from the parental units ");  // SST-2's row, trailing space kept
   REQUIRE(rows[0]["augmented"].size() == 2);
   CHECK(rows[0]["augmented"][0]["plugin"] == "eda");
   CHECK(rows[0]["augmented"][0]["text"] != rows[0]["original"]);

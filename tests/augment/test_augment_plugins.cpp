@@ -185,7 +185,7 @@ TEST_CASE("eda and synonym on CoNLL 2003: only O words change, entities and thei
   }
 }
 
-TEST_CASE("eda and synonym: bad options name the option; QA examples are refused") {
+TEST_CASE("eda and synonym: bad options name the option, QA examples are refused") {
   CHECK_THROWS_WITH(augmentation("eda", {{"alpha_xx", 0.1}}), doctest::Contains("augment.eda.alpha_xx"));
   CHECK_THROWS_WITH(augmentation("eda", {{"alpha_rd", 1.5}}), doctest::Contains("augment.eda.alpha_rd"));
   CHECK_THROWS_WITH(augmentation("synonym", {{"source", "dictionary"}}), doctest::Contains("augment.synonym.dictionary"));

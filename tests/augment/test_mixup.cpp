@@ -95,7 +95,7 @@ TEST_CASE("mixup: lambda = 0.5 is the cross-entropy on the interpolated soft lab
   CHECK(std::abs(loss - train::training_loss(bert, *head, batch, nullptr, rng).item<double>()) > 1e-4);
 }
 
-TEST_CASE("mixup: the same seed mixes the same way; another seed does not") {
+TEST_CASE("mixup: the same seed mixes the same way, another seed does not") {
   auto bert = test::tiny_bert();
   auto head = classifier(bert);
   auto batch = test::tiny_batch(8, 9, /*padded=*/true, 3);
@@ -123,7 +123,7 @@ TEST_CASE("mixup: the same seed mixes the same way; another seed does not") {
   CHECK(lambda_a <= 1.0);
 }
 
-TEST_CASE("mixup: Beta(alpha, alpha) draws have its mean and variance; keep_original_majority keeps lambda >= 0.5") {
+TEST_CASE("mixup: Beta(alpha, alpha) draws have its mean and variance, keep_original_majority keeps lambda >= 0.5") {
   auto batch = test::tiny_batch(4, 3, false, 2);
   auto sample = [&](Table options, int n) {
     auto m = mixer(std::move(options));

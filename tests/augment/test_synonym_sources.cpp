@@ -41,7 +41,7 @@ TEST_CASE("wordnet: lemmas of every synset of the word's base forms, the word it
   CHECK(wordnet->synonyms("quick") == quick);  // a pure lookup (cached)
 }
 
-TEST_CASE("cilin dictionary: '=' groups are synonyms, '#' and '@' groups are not; bad lines name file and line") {
+TEST_CASE("cilin dictionary: '=' groups are synonyms, '#' and '@' groups are not, bad lines name file and line") {
   test::ScratchDir dir;
   std::ofstream(dir / "cilin.txt") << "Aa01A01= 人 士 人物\nAa01A02= 人类 全人类\nAa01B03# 良民 顺民\nAa01D01@ 东西\n"
                                       "Ba01A01= 好 良好 人物\n";

@@ -187,6 +187,21 @@ TEST_CASE("pretrain: 100 steps of a tiny BERT from scratch lower the MLM loss, r
   auto config = json::parse(test::read_file(model_dir / "config.json"));
   CHECK(config["architectures"][0] == "BertForPreTraining");
   CHECK(config["num_hidden_layers"] == 2);
+
+  // Fine-tuning starts from the pretrained encoder: [model] from_trial.
+  const std::string data = BERTLAB_SHARED_DATA;
+  std::ofstream(dir / "finetune.toml") << "[model]\nfrom_trial = \"tiny/0\"\n[tokenizer]\nmax_length = 64\n"
+                                       << "[data]\ntrain = \"" << data << "/sst2/train.tsv\"\n"
+                                       << "eval = \"" << data << "/sst2/dev.tsv\"\ntrain_limit = 64\neval_limit = 32\n"
+                                       << "[train]\nmax_steps = 2\nbatch_size = 16\n[store]\npath = \"" << db << "\"\n";
+  auto finetune = test::run_bertlab({"run", (dir / "finetune.toml").string()});
+  INFO(finetune.err);
+  REQUIRE(finetune.exit_code == 0);
+  CHECK(finetune.err.find("encoder carried over from " + model_dir.string() +
+                          ", head initialised fresh (the checkpoint has no bertlab task head)") != std::string::npos);
+  auto tuned = json::parse(test::run_bertlab({"trials", "finetune", "--store", db, "--json"}).out);
+  REQUIRE(tuned.size() == 1);
+  CHECK(tuned[0]["state"] == "COMPLETE");
 }
 
 TEST_CASE("pretrain: continued MLM-only pretraining of all-MiniLM-L6-v2, whose checkpoint has no MLM head") {

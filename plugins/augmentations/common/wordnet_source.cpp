@@ -74,9 +74,15 @@ class WordNetSource final : public SynonymSource {
         free_index(index);
       }
     }
-    found.erase(key);
-    found.erase("");
-    std::vector<std::string> out(found.begin(), found.end());
+    // Not a replacement: the word itself, and multi-word lemmas that contain
+    // it ("film" -> "plastic film"), which only add a word beside it.
+    std::vector<std::string> out;
+    for (const auto& lemma : found) {
+      if (lemma.empty() || lemma == key) continue;
+      const std::string padded = " " + ascii_lower(lemma) + " ";
+      if (padded.find(" " + key + " ") != std::string::npos) continue;
+      out.push_back(lemma);
+    }
     cache_.emplace(key, out);
     return out;
   }
