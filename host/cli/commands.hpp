@@ -40,6 +40,7 @@ void add_tokenize_command(CLI::App& app);
 void add_encode_command(CLI::App& app);
 void add_convert_command(CLI::App& app);
 void add_augment_command(CLI::App& app);
+void add_vocab_command(CLI::App& app);  // vocab extend, vocab train
 
 int run(int argc, char** argv);
 
