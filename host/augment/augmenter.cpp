@@ -27,27 +27,33 @@ Table plugin_options(const experiment::PluginRef& entry) {
   return options;
 }
 
-bool example_level(const plugin::PluginHost& host, const experiment::PluginRef& entry) {
-  const auto augmentation =
-      host.create<Augmentation>(entry.plugin, Options(plugin_options(entry), "augment." + entry.plugin));
-  return augmentation->level() == Augmentation::Level::example;
-}
-
-std::vector<ExampleAugmentation> example_augmentations(const plugin::PluginHost& host,
-                                                        const std::vector<experiment::PluginRef>& entries) {
-  std::vector<ExampleAugmentation> out;
+Augmentations create_augmentations(const plugin::PluginHost& host,
+                                  const std::vector<experiment::PluginRef>& entries) {
+  Augmentations out;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const auto& entry = entries[i];
     // Errors name the option as a search parameter would: augment.<plugin>.<option>.
     const std::string prefix = "augment." + entry.plugin;
-    const Options options(entry.options, prefix);
-    const double probability = options.get_double_in("probability", 1.0, 0.0, 1.0);
+    // Example-level plugins do not take `probability` (the host reads it for
+    // them), so the level is asked of an instance made without it.
     auto augmentation = host.create<Augmentation>(entry.plugin, Options(plugin_options(entry), prefix));
-    if (augmentation->level() != Augmentation::Level::example) continue;
-    const auto* record = host.find("augmentation", entry.plugin);
-    out.push_back({entry.plugin, record ? record->version : "", probability, std::move(augmentation)});
+    if (augmentation->level() == Augmentation::Level::example) {
+      const double probability = Options(entry.options, prefix).get_double_in("probability", 1.0, 0.0, 1.0);
+      const auto* record = host.find("augmentation", entry.plugin);
+      out.example.push_back({entry.plugin, record ? record->version : "", probability, std::move(augmentation)});
+      continue;
+    }
+    // A hidden-state plugin reads its options whole, `probability` included.
+    if (entry.options.count("probability") != 0)
+      augmentation = host.create<Augmentation>(entry.plugin, Options(entry.options, prefix));
+    out.hidden_states.push_back({i, entry.plugin, std::move(augmentation)});
   }
   return out;
+}
+
+std::vector<ExampleAugmentation> example_augmentations(const plugin::PluginHost& host,
+                                                        const std::vector<experiment::PluginRef>& entries) {
+  return create_augmentations(host, entries).example;
 }
 
 std::vector<AugmentedExample> augment_examples(std::span<const Example> originals,

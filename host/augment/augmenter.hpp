@@ -28,17 +28,29 @@ struct ExampleAugmentation {
   std::shared_ptr<Augmentation> augmentation;
 };
 
-// The example-level augmentations of `entries`, in order; entries of other
-// levels (hidden states, applied by the trainer) are left out. Throws
-// OptionError for a bad `probability` and what the plugins throw for bad options.
+// A hidden-state augmentation (mixup), applied by the trainer (train/hidden_mixing.hpp).
+struct HiddenStateAugmentation {
+  std::size_t entry = 0;  // index into [[augment.plugins]]
+  std::string plugin;
+  std::shared_ptr<Augmentation> augmentation;
+};
+
+struct Augmentations {
+  std::vector<ExampleAugmentation> example;
+  std::vector<HiddenStateAugmentation> hidden_states;
+};
+
+// One plugin instance per entry of `entries` (a WordNet or a dictionary is
+// loaded once per trial), sorted by level, in order. Throws OptionError for a
+// bad `probability` and what the plugins throw for bad options.
+Augmentations create_augmentations(const plugin::PluginHost& host, const std::vector<experiment::PluginRef>& entries);
+
+// create_augmentations(...).example.
 std::vector<ExampleAugmentation> example_augmentations(const plugin::PluginHost& host,
                                                         const std::vector<experiment::PluginRef>& entries);
 
-// The options a plugin is created with: the entry's, less `probability`.
+// The options an example-level plugin is created with: the entry's, less `probability`.
 Table plugin_options(const experiment::PluginRef& entry);
-
-// Whether the entry's plugin is an example-level one.
-bool example_level(const plugin::PluginHost& host, const experiment::PluginRef& entry);
 
 struct AugmentedExample {
   Example example;

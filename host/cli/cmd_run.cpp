@@ -133,7 +133,10 @@ CLI::App* add_study_command(CLI::App& app, const std::string& name, const std::s
       ->check(CLI::Range(1, 256));
   command->callback([args, store, pretraining] {
     auto overrides = args->overrides;
-    if (store->count() > 0) overrides.push_back("store.path=" + nlohmann::json(args->store_path).dump());
+    // Absolute, so that [model] from_trial is looked up in this store while
+    // the experiment is read (a relative path there is the file's folder's).
+    if (store->count() > 0)
+      overrides.push_back("store.path=" + nlohmann::json(std::filesystem::absolute(args->store_path).string()).dump());
     auto experiment = experiment::load(args->experiment, overrides);
     if (store->count() > 0) experiment.store = args->store_path;  // relative to the working directory, as typed
     if (pretraining && !experiment.pretrain)

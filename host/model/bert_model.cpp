@@ -3,6 +3,8 @@
 #include <ATen/ATen.h>
 #include <torch/nn/init.h>
 
+#include "model/hf_init.hpp"
+
 namespace bertlab::model {
 
 BertModelImpl::BertModelImpl(const BertConfig& config)
@@ -26,19 +28,8 @@ BertOutput BertModelImpl::forward(const torch::Tensor& input_ids, const torch::T
 }
 
 void BertModelImpl::init_weights(std::uint64_t seed) {
+  init_weights_like_hf(*this, config_.initializer_range, seed);
   torch::NoGradGuard no_grad;
-  auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
-  for (auto& item : named_parameters()) {
-    const std::string& name = item.key();
-    auto& p = item.value();
-    if (name.find("LayerNorm.weight") != std::string::npos) {
-      p.fill_(1.0);
-    } else if (name.size() >= 4 && name.compare(name.size() - 4, 4, "bias") == 0) {
-      p.zero_();
-    } else {
-      p.normal_(0.0, config_.initializer_range, generator);
-    }
-  }
   if (config_.pad_token_id >= 0 && config_.pad_token_id < config_.vocab_size)
     embeddings->word_embeddings->weight[config_.pad_token_id].zero_();
 }

@@ -1,7 +1,6 @@
 #include "pretrain/pretrainer.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <numeric>
 #include <random>
@@ -9,8 +8,6 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <fmt/format.h>
-#include <torch/nn/utils/clip_grad.h>
-#include <torch/optim/adamw.h>
 
 #include "checkpoint/hf_model.hpp"
 #include "train/inference.hpp"
@@ -21,8 +18,6 @@
 namespace bertlab::pretrain {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 // Seed streams: each epoch's masks, and the fixed evaluation masks.
 constexpr std::uint64_t kEvalStream = ~0ull;
@@ -139,33 +134,13 @@ train::TrainResult pretrain_trial(const experiment::Experiment& experiment, cons
   if (!next_sentence)
     for (auto& p : model.heads->seq_relationship->parameters()) p.set_requires_grad(false);
   train::freeze(model.bert, t);
-  std::vector<torch::Tensor> parameters;
-  std::vector<double> lr_scales;
-  std::vector<torch::optim::OptimizerParamGroup> groups;
-  for (const auto& group : train::param_groups(model.bert, *model.heads, t)) {
-    groups.emplace_back(group.params, std::make_unique<torch::optim::AdamWOptions>(
-                                          torch::optim::AdamWOptions(t.learning_rate * group.lr_scale)
-                                              .weight_decay(group.weight_decay)
-                                              .eps(1e-8)));
-    lr_scales.push_back(group.lr_scale);
-    parameters.insert(parameters.end(), group.params.begin(), group.params.end());
-  }
-  torch::optim::AdamW optimizer(std::move(groups));
-
-  const auto batch_size = static_cast<std::size_t>(t.batch_size);
-  const auto batches_per_epoch = static_cast<std::int64_t>((data.train.size() + batch_size - 1) / batch_size);
-  const auto steps_per_epoch = std::max<std::int64_t>(1, batches_per_epoch / t.gradient_accumulation);
-  const std::int64_t total_steps =
-      t.max_steps > 0 ? t.max_steps : std::max<std::int64_t>(1, std::llround(t.epochs * static_cast<double>(steps_per_epoch)));
-  const auto warmup_steps = static_cast<std::int64_t>(std::ceil(t.warmup_ratio * static_cast<double>(total_steps)));
-  const std::int64_t eval_every = t.eval_every > 0 ? t.eval_every : steps_per_epoch;
+  train::Optimization optimization(train::param_groups(model.bert, *model.heads, t), t, data.train.size());
+  const auto& schedule = optimization.schedule();
   const bool bf16 = train::use_bf16(t.precision);
+  const auto batch_size = static_cast<std::size_t>(t.batch_size);
 
   train::TrainResult result;
-  std::int64_t step = 0, micro = 0, tokens = 0, loss_count = 0;
-  double loss_sum = 0;
-  const auto start = Clock::now();
-  Clock::duration evaluating{};
+  train::TrainingMeter meter;
   bool done = false;
   std::vector<std::size_t> order(data.train.size());
   std::iota(order.begin(), order.end(), 0);
@@ -175,66 +150,33 @@ train::TrainResult pretrain_trial(const experiment::Experiment& experiment, cons
       if (hooks.interrupted && hooks.interrupted->load()) throw train::InterruptedError("interrupted");
       std::span<const std::size_t> indices(order.data() + begin, std::min(batch_size, order.size() - begin));
       auto batch = make_batch(data.train, indices, data, next_sentence, seed, epoch);
-      tokens += batch.tokens;
       torch::Tensor loss;
       {
         train::AutocastScope autocast(bf16);
         loss = forward(model, batch).loss;
       }
-      const double loss_value = loss.item<double>();
-      if (!std::isfinite(loss_value)) throw train::DivergedError(fmt::format("loss is {} at step {}", loss_value, step));
-      (loss / static_cast<double>(t.gradient_accumulation)).backward();
-      loss_sum += loss_value;
-      ++loss_count;
-      if (++micro % t.gradient_accumulation != 0) continue;
+      double loss_value = 0;
+      const bool stepped = optimization.backward(loss, loss_value);
+      meter.add(loss_value, batch.tokens);
+      if (!stepped) continue;
+      const auto step = optimization.step();
+      result.tokens_per_second = meter.tokens_per_second();
+      if (hooks.on_step) hooks.on_step(step, schedule.total_steps, loss_value, result.tokens_per_second);
 
-      const double lr = step < warmup_steps
-                            ? t.learning_rate * static_cast<double>(step + 1) / static_cast<double>(warmup_steps)
-                            : t.learning_rate * std::max(0.0, static_cast<double>(total_steps - step) /
-                                                                  static_cast<double>(std::max<std::int64_t>(1, total_steps - warmup_steps)));
-      for (std::size_t g = 0; g < optimizer.param_groups().size(); ++g)
-        optimizer.param_groups()[g].options().set_lr(lr * lr_scales[g]);
-      if (t.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(parameters, t.max_grad_norm);
-      optimizer.step();
-      optimizer.zero_grad();
-      ++step;
-      const double seconds = std::chrono::duration<double>(Clock::now() - start - evaluating).count();
-      result.tokens_per_second = seconds > 0 ? static_cast<double>(tokens) / seconds : 0;
-      if (hooks.on_step) hooks.on_step(step, total_steps, loss_value, result.tokens_per_second);
-
-      if (step % eval_every == 0 || step == total_steps) {
-        const auto evaluation_start = Clock::now();
-        train::Evaluation evaluation;
-        evaluation.step = step;
-        evaluation.epoch = static_cast<double>(step) / static_cast<double>(steps_per_epoch);
-        evaluation.train_loss = loss_sum / static_cast<double>(std::max<std::int64_t>(1, loss_count));
-        loss_sum = 0;
-        loss_count = 0;
+      if (optimization.evaluation_due()) {
+        auto evaluation = meter.begin_evaluation(step, schedule.steps_per_epoch);
         evaluation.metrics = evaluate_pretraining(model, data, t.batch_size, bf16, seed);
-        auto it = evaluation.metrics.find(metric);
-        if (it == evaluation.metrics.end())
-          throw std::runtime_error(fmt::format("pretraining reports no metric '{}' (it has mlm_loss, mlm_accuracy, "
-                                               "perplexity, and with NSP nsp_loss, nsp_accuracy)", metric));
-        result.last_value = it->second;
-        const bool better = !result.best_value || (direction == Direction::maximize ? it->second > *result.best_value
-                                                                                    : it->second < *result.best_value);
-        if (better) {
-          result.best_value = it->second;
-          result.best_metrics = evaluation.metrics;
-          result.best_step = step;
-          save(model, output_dir);
-        }
-        evaluating += Clock::now() - evaluation_start;
-        evaluation.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-        if (hooks.on_evaluation && hooks.on_evaluation(evaluation) && step < total_steps) {
+        if (train::record_evaluation(result, evaluation, metric, direction)) save(model, output_dir);
+        meter.finish_evaluation(evaluation);
+        if (hooks.on_evaluation && hooks.on_evaluation(evaluation) && !optimization.finished()) {
           result.pruned = true;
           done = true;
         }
       }
-      if (step >= total_steps) done = true;
+      if (optimization.finished()) done = true;
     }
   }
-  result.steps = step;
+  result.steps = optimization.step();
   return result;
 }
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "model/fused_linear.hpp"
+#include "model/hf_init.hpp"
 
 namespace bertlab::pretrain {
 
@@ -68,19 +69,7 @@ PretrainingLoss BertPreTrainingHeadsImpl::loss(const torch::Tensor& last_hidden_
 }
 
 void BertPreTrainingHeadsImpl::init_weights(double initializer_range, std::uint64_t seed) {
-  torch::NoGradGuard no_grad;
-  auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
-  for (auto& item : named_parameters()) {
-    const std::string& name = item.key();
-    auto& p = item.value();
-    if (name.find("LayerNorm.weight") != std::string::npos) {
-      p.fill_(1.0);
-    } else if (name.ends_with("bias")) {
-      p.zero_();
-    } else {
-      p.normal_(0.0, initializer_range, generator);
-    }
-  }
+  model::init_weights_like_hf(*this, initializer_range, seed);
 }
 
 std::map<std::string, torch::Tensor> BertPreTrainingHeadsImpl::checkpoint_tensors() {

@@ -243,8 +243,10 @@ StudyOutcome run_study(const experiment::Experiment& e, StudyMode mode, const st
     // augment.<plugin>.<option> parameters, featurized here; eval data stays as it is.
     const train::PreparedData* trial_data = &data;
     augment::AugmentedData augmented;
-    if (auto augmentations = augment::example_augmentations(host, trial_experiment.augment); !augmentations.empty()) {
-      augmented = augment::with_augmentations(data, augmentations, static_cast<std::uint64_t>(trial_experiment.train.seed),
+    auto augmentations = augment::create_augmentations(host, trial_experiment.augment);
+    if (!augmentations.example.empty()) {
+      augmented = augment::with_augmentations(data, augmentations.example,
+                                              static_cast<std::uint64_t>(trial_experiment.train.seed),
                                               *featurizer, *tokenizer, encode);
       trial_data = &augmented.data;
       std::cerr << fmt::format("bertlab: trial {}: augmentation added {} training examples to {} ({})\n", trial.number,
@@ -253,7 +255,7 @@ StudyOutcome run_study(const experiment::Experiment& e, StudyMode mode, const st
     }
     auto hooks = trial_hooks(interrupted, observer, reporter, metric);
     // Hidden-state augmentation (mixup): the trial's own plugin options, which a search may tune.
-    hooks.hidden_state_mixers = train::make_hidden_state_mixers(host, trial_experiment);
+    hooks.hidden_state_mixers = train::hidden_state_mixers(trial_experiment, std::move(augmentations.hidden_states));
     auto result = train::train_trial(trial_experiment, metric, study.direction, *head, *trial_data, model_dir, hooks);
     return finish_objective(*store, trial, trial_experiment, result, model_dir, [&] {
       experiment::write_saved_task(model_dir, experiment::saved_task_of(trial_experiment, data.labels));

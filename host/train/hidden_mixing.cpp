@@ -84,25 +84,24 @@ std::optional<std::int64_t> mixing_layer(const Table& options, const std::string
   throw OptionError(where + ".layer", "expected \"pooled\" or an encoder layer number >= 0 (0: the embeddings' output)");
 }
 
-std::vector<HiddenStateMixer> make_hidden_state_mixers(const plugin::PluginHost& host,
-                                                       const experiment::Experiment& experiment) {
+std::vector<HiddenStateMixer> hidden_state_mixers(const experiment::Experiment& experiment,
+                                                  std::vector<augment::HiddenStateAugmentation> augmentations) {
   std::vector<HiddenStateMixer> mixers;
-  for (std::size_t i = 0; i < experiment.augment.size(); ++i) {
-    const auto& ref = experiment.augment[i];
-    const auto where = fmt::format("augment.plugins[{}].options", i);
-    // Example-level plugins do not take `probability` (the host reads it for
-    // them), so the level is asked of an instance made without it; a
-    // hidden-state plugin then gets its options whole.
-    if (augment::example_level(host, ref)) continue;
-    auto plugin = host.create<Augmentation>(ref.plugin, Options(ref.options, where));
-    if (plugin->level() != Augmentation::Level::hidden_states) continue;
+  for (auto& augmentation : augmentations) {
     if (!mixers.empty())
       throw experiment::ExperimentError(fmt::format(
           "{}: key 'augment.plugins': at most one hidden-state augmentation ('{}' and '{}')",
-          experiment.file.string(), mixers.front().name, ref.plugin));
-    mixers.push_back({std::move(plugin), mixing_layer(ref.options, where), ref.plugin});
+          experiment.file.string(), mixers.front().name, augmentation.plugin));
+    const auto where = fmt::format("augment.plugins[{}].options", augmentation.entry);
+    mixers.push_back({std::move(augmentation.augmentation),
+                      mixing_layer(experiment.augment[augmentation.entry].options, where), augmentation.plugin});
   }
   return mixers;
+}
+
+std::vector<HiddenStateMixer> make_hidden_state_mixers(const plugin::PluginHost& host,
+                                                       const experiment::Experiment& experiment) {
+  return hidden_state_mixers(experiment, augment::create_augmentations(host, experiment.augment).hidden_states);
 }
 
 Batch with_permuted_labels(const Batch& batch, const torch::Tensor& permutation) {

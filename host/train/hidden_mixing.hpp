@@ -15,14 +15,11 @@
 #include <string>
 #include <vector>
 
+#include "augment/augmenter.hpp"
 #include "bertlab/augmentation.hpp"
 #include "bertlab/head.hpp"
 #include "experiment/experiment.hpp"
 #include "model/bert_model.hpp"
-
-namespace bertlab::plugin {
-class PluginHost;
-}
 
 namespace bertlab::train {
 
@@ -45,6 +42,9 @@ std::optional<std::int64_t> mixing_layer(const Table& options, const std::string
 // pipeline.
 std::vector<HiddenStateMixer> make_hidden_state_mixers(const plugin::PluginHost& host,
                                                        const experiment::Experiment& experiment);
+// The same from plugins already created (augment::create_augmentations).
+std::vector<HiddenStateMixer> hidden_state_mixers(const experiment::Experiment& experiment,
+                                                  std::vector<augment::HiddenStateAugmentation> augmentations);
 
 // `batch` with every label tensor permuted along the batch dimension.
 Batch with_permuted_labels(const Batch& batch, const torch::Tensor& permutation);

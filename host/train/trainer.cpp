@@ -1,8 +1,6 @@
 #include "train/trainer.hpp"
 
 #include <algorithm>
-#include <chrono>
-#include <cmath>
 #include <iostream>
 #include <numeric>
 #include <random>
@@ -10,8 +8,6 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <fmt/format.h>
-#include <torch/nn/utils/clip_grad.h>
-#include <torch/optim/adamw.h>
 
 #include "checkpoint/hf_model.hpp"
 #include "train/head_transfer.hpp"
@@ -23,8 +19,6 @@
 namespace bertlab::train {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 // Batches of feature indices for one epoch. Length grouping sorts windows
 // of 50 batches by length, so batches pad little, then shuffles the batches
@@ -98,95 +92,35 @@ TrainResult train_trial(const experiment::Experiment& experiment, const std::str
   head.module().train();
 
   freeze(bert, t);
-  const auto param_group_list = param_groups(bert, head.module(), t);
-  std::vector<torch::optim::OptimizerParamGroup> groups;
-  std::vector<double> lr_scales;  // of each optimizer group, in order
-  for (const auto& group : param_group_list) {
-    groups.emplace_back(group.params, std::make_unique<torch::optim::AdamWOptions>(
-                                          torch::optim::AdamWOptions(t.learning_rate * group.lr_scale)
-                                              .weight_decay(group.weight_decay)
-                                              .eps(1e-8)));
-    lr_scales.push_back(group.lr_scale);
-  }
-  torch::optim::AdamW optimizer(std::move(groups));
-
-  const auto batches_per_epoch =
-      static_cast<std::int64_t>((data.train_features.size() + static_cast<std::size_t>(t.batch_size) - 1) /
-                                static_cast<std::size_t>(t.batch_size));
-  const auto steps_per_epoch = std::max<std::int64_t>(1, batches_per_epoch / t.gradient_accumulation);
-  const std::int64_t total_steps =
-      t.max_steps > 0 ? t.max_steps : std::max<std::int64_t>(1, std::llround(t.epochs * static_cast<double>(steps_per_epoch)));
-  const auto warmup_steps = static_cast<std::int64_t>(std::ceil(t.warmup_ratio * static_cast<double>(total_steps)));
-  const std::int64_t eval_every = t.eval_every > 0 ? t.eval_every : steps_per_epoch;
-  auto learning_rate_at = [&](std::int64_t step) {  // step counts from 0
-    if (step < warmup_steps) return t.learning_rate * static_cast<double>(step + 1) / static_cast<double>(warmup_steps);
-    return t.learning_rate * std::max(0.0, static_cast<double>(total_steps - step) /
-                                               static_cast<double>(std::max<std::int64_t>(1, total_steps - warmup_steps)));
-  };
+  Optimization optimization(param_groups(bert, head.module(), t), t, data.train_features.size());
+  const auto& schedule = optimization.schedule();
 
   TrainResult result;
+  TrainingMeter meter;
   const bool bf16 = use_bf16(t.precision);
-  std::int64_t step = 0, micro = 0, evaluations_without_gain = 0, tokens = 0;
-  double loss_sum = 0;
-  std::int64_t loss_count = 0;
-  const auto start = Clock::now();
-  // Tokens/s counts training only: evaluation and checkpoint saving are
-  // timed apart and left out.
-  Clock::duration evaluating{};
+  std::int64_t evaluations_without_gain = 0;
   bool done = false;
-  for (std::int64_t epoch = 0; !done; ++epoch) {
+  while (!done) {
     for (const auto& indices : epoch_batches(data.train_features, t.batch_size, t.group_by_length, rng)) {
       if (hooks.interrupted && hooks.interrupted->load()) throw InterruptedError("interrupted");
       auto batch = make_batch(data.train_features, indices, head, data.pad_id);
-      tokens += batch.attention_mask.sum().item<std::int64_t>();
       torch::Tensor loss;
       {
         AutocastScope autocast(bf16);
         loss = training_loss(bert, head, batch, mixer, mixing_rng);
       }
-      const double loss_value = loss.item<double>();
-      if (!std::isfinite(loss_value))
-        throw DivergedError(fmt::format("loss is {} at step {}", loss_value, step));
-      (loss / static_cast<double>(t.gradient_accumulation)).backward();
-      loss_sum += loss_value;
-      ++loss_count;
-      if (++micro % t.gradient_accumulation != 0) continue;
+      double loss_value = 0;
+      const bool stepped = optimization.backward(loss, loss_value);
+      meter.add(loss_value, batch.attention_mask.sum().item<std::int64_t>());
+      if (!stepped) continue;
+      const auto step = optimization.step();
+      result.tokens_per_second = meter.tokens_per_second();
+      if (hooks.on_step) hooks.on_step(step, schedule.total_steps, loss_value, result.tokens_per_second);
 
-      // The schedule scales each group's own base rate (layer-wise decay).
-      for (std::size_t g = 0; g < optimizer.param_groups().size(); ++g)
-        optimizer.param_groups()[g].options().set_lr(learning_rate_at(step) * lr_scales[g]);
-      if (t.max_grad_norm > 0) {
-        std::vector<torch::Tensor> parameters;
-        for (auto& group : optimizer.param_groups())
-          for (auto& p : group.params()) parameters.push_back(p);
-        torch::nn::utils::clip_grad_norm_(parameters, t.max_grad_norm);
-      }
-      optimizer.step();
-      optimizer.zero_grad();
-      ++step;
-      const double seconds = std::chrono::duration<double>(Clock::now() - start - evaluating).count();
-      result.tokens_per_second = seconds > 0 ? static_cast<double>(tokens) / seconds : 0;
-      if (hooks.on_step) hooks.on_step(step, total_steps, loss_value, result.tokens_per_second);
-
-      if (step % eval_every == 0 || step == total_steps) {
-        const auto evaluation_start = Clock::now();
-        Evaluation evaluation;
-        evaluation.step = step;
-        evaluation.epoch = static_cast<double>(step) / static_cast<double>(steps_per_epoch);
-        evaluation.train_loss = loss_sum / static_cast<double>(std::max<std::int64_t>(1, loss_count));
-        loss_sum = 0;
-        loss_count = 0;
+      if (optimization.evaluation_due()) {
+        auto evaluation = meter.begin_evaluation(step, schedule.steps_per_epoch);
         evaluation.metrics = evaluate(bert, head, data, t.batch_size, bf16);
-        auto it = evaluation.metrics.find(metric);
-        if (it == evaluation.metrics.end())
-          throw std::runtime_error(fmt::format("the head reports no metric '{}'", metric));
-        result.last_value = it->second;
-        const bool better = !result.best_value || (direction == Direction::maximize ? it->second > *result.best_value
-                                                                                    : it->second < *result.best_value);
-        if (better) {
-          result.best_value = it->second;
-          result.best_metrics = evaluation.metrics;
-          result.best_step = step;
+        if (record_evaluation(result, evaluation, metric, direction)) {
           evaluations_without_gain = 0;
           checkpoint::SaveOptions save;
           save.head_tensors = head.state_dict();
@@ -196,11 +130,10 @@ TrainResult train_trial(const experiment::Experiment& experiment, const std::str
         } else {
           ++evaluations_without_gain;
         }
-        evaluating += Clock::now() - evaluation_start;
-        evaluation.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        meter.finish_evaluation(evaluation);
         // The last evaluation is reported too, but a trial that has finished
         // training is complete: stopping it then would save nothing.
-        if (hooks.on_evaluation && hooks.on_evaluation(evaluation) && step < total_steps) {
+        if (hooks.on_evaluation && hooks.on_evaluation(evaluation) && !optimization.finished()) {
           result.pruned = true;
           done = true;
         } else if (t.early_stopping_patience > 0 && evaluations_without_gain >= t.early_stopping_patience) {
@@ -208,11 +141,11 @@ TrainResult train_trial(const experiment::Experiment& experiment, const std::str
           done = true;
         }
       }
-      if (step >= total_steps) done = true;
+      if (optimization.finished()) done = true;
       if (done) break;
     }
   }
-  result.steps = step;
+  result.steps = optimization.step();
   return result;
 }
 

@@ -12,27 +12,15 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "bertlab/head.hpp"
 #include "experiment/experiment.hpp"
 #include "train/hidden_mixing.hpp"
+#include "train/training_loop.hpp"
 
 namespace bertlab::train {
-
-// A loss that is NaN or infinite: the trial fails with this reason.
-class DivergedError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-// The user interrupted (SIGINT/SIGTERM).
-class InterruptedError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 // Tokenized data, shared by every trial of a study.
 struct PreparedData {
@@ -42,25 +30,6 @@ struct PreparedData {
   std::vector<Feature> eval_features;
   std::vector<std::string> labels;
   std::int64_t pad_id = 0;
-};
-
-struct Evaluation {
-  std::int64_t step = 0;
-  double epoch = 0;
-  double train_loss = 0;  // mean over the steps since the last evaluation
-  double elapsed_seconds = 0;  // since the trial started, evaluations included
-  Metrics metrics;
-};
-
-struct TrainResult {
-  std::optional<double> best_value;
-  std::optional<double> last_value;  // the metric at the last evaluation (a pruned trial's value)
-  Metrics best_metrics;
-  std::int64_t best_step = 0;
-  std::int64_t steps = 0;
-  double tokens_per_second = 0;
-  bool pruned = false;
-  bool stopped_early = false;
 };
 
 struct TrainHooks {
