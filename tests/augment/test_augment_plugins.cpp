@@ -138,6 +138,29 @@ TEST_CASE("eda: random swap makes max(1, int(alpha_rs * words)) swaps, insertion
   CHECK(j == original.size());  // the original words, in order, around it
 }
 
+TEST_CASE("synonym with source = embeddings: neighbours in the model's input embeddings, repeatable") {
+  auto synonym = augmentation("synonym", {{"source", "embeddings"},
+                                          {"model", BERTLAB_MINILM_DIR},
+                                          {"neighbours", std::int64_t{3}},
+                                          {"rate", 1.0},
+                                          {"num_aug", std::int64_t{3}}});
+  const auto e = test::text_example("a terrible movie");
+  const auto first = texts_of(augment_all(*synonym, {e}, 5));
+  REQUIRE(!first.empty());
+  CHECK(first == texts_of(augment_all(*synonym, {e}, 5)));
+  // all-MiniLM-L6-v2's three nearest whole words: movie -> movies, film, films;
+  // terrible -> horrible, awful, dreadful.
+  const std::set<std::string> movie{"movies", "film", "films"}, terrible{"horrible", "awful", "dreadful"};
+  for (const auto& text : first) {
+    const auto words = split_words(text);
+    REQUIRE(words.size() == 3);
+    CHECK(words[0] == "a");
+    CHECK(terrible.count(words[1]) == 1);
+    CHECK(movie.count(words[2]) == 1);
+  }
+  CHECK_THROWS_WITH(augmentation("synonym", {{"source", "embeddings"}}), doctest::Contains("augment.synonym.model"));
+}
+
 TEST_CASE("synonym: stop-words are never replaced, content words are") {
   auto synonym = augmentation("synonym", {{"rate", 1.0}, {"num_aug", std::int64_t{5}}});
   const auto e = test::text_example("it is not a good film but the actors are quick and happy");

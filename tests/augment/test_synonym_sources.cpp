@@ -13,6 +13,8 @@
 // After LibTorch (through the SDK headers), whose CHECK macro would otherwise replace doctest's.
 #include <doctest/doctest.h>
 
+#include "run_python.hpp"
+
 using namespace bertlab;
 using namespace bertlab::augment;
 
@@ -39,6 +41,54 @@ TEST_CASE("wordnet: lemmas of every synset of the word's base forms, the word it
   CHECK(contains(movies, "moving picture"));  // underscores become spaces
   CHECK(wordnet->synonyms("xqzvw").empty());
   CHECK(wordnet->synonyms("quick") == quick);  // a pure lookup (cached)
+}
+
+// The reference: numpy's cosine similarities over the same candidates.
+const char* kNeighboursScript = R"PY(
+import json, sys
+import numpy as np
+from safetensors.numpy import load_file
+model, k, low = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+tensors = load_file(f"{model}/model.safetensors")
+weights = next(t for n, t in tensors.items() if n.endswith("embeddings.word_embeddings.weight")).astype(np.float64)
+vocab = [l.rstrip("\n") for l in open(f"{model}/vocab.txt", encoding="utf-8")]
+def candidate(t):
+    if not t or t.startswith("##") or (len(t) > 2 and t[0] == "[" and t[-1] == "]"): return False
+    return any(ord(c) >= 0x80 or c.isascii() and c.isalpha() for c in t)
+ids = [i for i, t in enumerate(vocab) if candidate(t)]
+unit = weights[ids] / np.linalg.norm(weights[ids], axis=1, keepdims=True)
+where = {vocab[i]: j for j, i in enumerate(ids)}
+out = {}
+for word in sys.argv[4:]:
+    j = where[word]
+    scores = unit @ unit[j]
+    order = [o for o in np.argsort(-scores, kind="stable") if o != j and scores[o] >= low][:k]
+    out[word] = [vocab[ids[o]] for o in order]
+print(json.dumps(out))
+)PY";
+
+TEST_CASE("embedding neighbours: the nearest whole words of all-MiniLM-L6-v2's input embeddings, as numpy finds them") {
+  const std::string model = BERTLAB_MINILM_DIR;
+  const auto neighbours = embedding_neighbours(model, 6, 0.45);
+  const std::vector<std::string> words{"movie", "terrible", "quickly", "good"};
+  std::vector<std::string> args{model, "6", "0.45"};
+  args.insert(args.end(), words.begin(), words.end());
+  const auto expected = bertlab::test::run_python(kNeighboursScript, args);
+  for (const auto& word : words) {
+    INFO(word);
+    CHECK(neighbours->synonyms(word) == expected[word].get<std::vector<std::string>>());
+  }
+  CHECK(contains(neighbours->synonyms("movie"), "film"));
+  CHECK(neighbours->synonyms("Movie") == neighbours->synonyms("movie"));  // an uncased vocabulary
+  CHECK(neighbours->synonyms("xqzvw").empty());                           // not a vocabulary word
+  CHECK(neighbours->synonyms("##s").empty());                             // pieces are not words
+  CHECK(embedding_neighbours(model, 50, 0.99)->synonyms("movie").empty());  // min_similarity bounds them
+
+  const test::ScratchDir dir;
+  { std::ofstream(dir / "vocab.txt") << "[PAD]\nmovie\n"; }
+  { std::ofstream(dir / "model.safetensors") << "not a safetensors file"; }
+  CHECK_THROWS_WITH(embedding_neighbours(dir.path(), 5, 0.5), doctest::Contains("model.safetensors"));
+  CHECK_THROWS_WITH(embedding_neighbours(dir / "missing", 5, 0.5), doctest::Contains("vocab.txt"));
 }
 
 TEST_CASE("cilin dictionary: '=' groups are synonyms, '#' and '@' groups are not, bad lines name file and line") {

@@ -1,8 +1,9 @@
 // Where synonyms come from: WordNet (English), a Cilin-format dictionary
-// (Chinese), chosen by the plugins' `source` option. Lookups are pure: a
+// (Chinese), a model's input embeddings (any language), chosen by the plugins' `source` option. Lookups are pure: a
 // word's synonyms are always the same list, in the same order.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -28,8 +29,15 @@ std::shared_ptr<const SynonymSource> wordnet_source();
 // related words, `@` a word alone). UTF-8.
 std::shared_ptr<const SynonymSource> cilin_dictionary(const std::filesystem::path& file);
 
-// From the plugin options `source` ("wordnet" | "dictionary" | "embeddings")
-// and `dictionary` (the file, for "dictionary"). Throws OptionError.
+// The `neighbours` nearest whole words of a word in the input embeddings of
+// the model in `model_dir` (vocab.txt, model.safetensors), by cosine
+// similarity, those below `min_similarity` left out; most similar first.
+std::shared_ptr<const SynonymSource> embedding_neighbours(const std::filesystem::path& model_dir,
+                                                          std::int64_t neighbours, double min_similarity);
+
+// From the plugin options `source` ("wordnet" | "dictionary" | "embeddings"),
+// `dictionary` (the file, for "dictionary"), and `model`, `neighbours`,
+// `min_similarity` (for "embeddings"). Throws OptionError.
 std::shared_ptr<const SynonymSource> synonym_source_from(const Options& options);
 
 }  // namespace bertlab::augment

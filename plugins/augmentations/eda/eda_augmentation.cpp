@@ -27,7 +27,8 @@ class EdaAugmentation final : public Augmentation {
         alpha_rd_(options.get_double_in("alpha_rd", 0.1, 0, 1)),
         num_aug_(static_cast<std::size_t>(options.get_int_in("num_aug", 4, 1, 1000))),
         stopwords_(stopwords_from(options.get_string("stopwords", "english"))) {
-    options.reject_unknown({"alpha_sr", "alpha_ri", "alpha_rs", "alpha_rd", "num_aug", "source", "dictionary", "stopwords"});
+    options.reject_unknown({"alpha_sr", "alpha_ri", "alpha_rs", "alpha_rd", "num_aug", "source", "dictionary", "model",
+                            "neighbours", "min_similarity", "stopwords"});
     if (alpha_sr_ == 0 && alpha_ri_ == 0 && alpha_rs_ == 0 && alpha_rd_ == 0)
       throw OptionError(options.path("alpha_sr"), "every rate is 0: nothing to do (set alpha_sr, alpha_ri, alpha_rs or alpha_rd)");
     // Only replacement and insertion need synonyms.

@@ -24,7 +24,7 @@ class SynonymAugmentation final : public Augmentation {
         num_aug_(static_cast<std::size_t>(options.get_int_in("num_aug", 1, 1, 1000))),
         stopwords_(stopwords_from(options.get_string("stopwords", "english"))),
         source_(synonym_source_from(options)) {
-    options.reject_unknown({"source", "dictionary", "rate", "num_aug", "stopwords"});
+    options.reject_unknown({"source", "dictionary", "model", "neighbours", "min_similarity", "rate", "num_aug", "stopwords"});
     if (rate_ == 0) throw OptionError(options.path("rate"), "expected a rate in (0, 1], got 0");
   }
 
