@@ -212,7 +212,7 @@ TEST_CASE("eda and synonym: bad options name the option, QA examples are refused
   CHECK_THROWS_WITH(augmentation("eda", {{"alpha_xx", 0.1}}), doctest::Contains("augment.eda.alpha_xx"));
   CHECK_THROWS_WITH(augmentation("eda", {{"alpha_rd", 1.5}}), doctest::Contains("augment.eda.alpha_rd"));
   CHECK_THROWS_WITH(augmentation("synonym", {{"source", "dictionary"}}), doctest::Contains("augment.synonym.dictionary"));
-  CHECK_THROWS_WITH(augmentation("synonym", {{"source", "embeddings"}}), doctest::Contains("not implemented"));
+  CHECK_THROWS_WITH(augmentation("synonym", {{"source", "thesaurus"}}), doctest::Contains("augment.synonym.source"));
   Example qa;
   qa.text = "who?";
   qa.text_pair = "nobody";
