@@ -41,6 +41,17 @@ inline std::string read_file(const std::filesystem::path& path) {
 }
 
 // Single-quotes `arg` for /bin/sh.
+// The lines of `text`, each without its '\n' (a last line without one is left out).
+inline std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  for (auto end = text.find('\n'); end != std::string::npos; end = text.find('\n', start)) {
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
 inline std::string shell_quote(const std::string& arg) {
   std::string out = "'";
   for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);

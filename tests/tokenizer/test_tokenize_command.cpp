@@ -10,6 +10,7 @@
 #include "support.hpp"
 #include "tokenizer_support.hpp"
 
+using bertlab::test::lines_of;
 using bertlab::test::run_bertlab;
 using bertlab::test::ScratchDir;
 using nlohmann::json;
@@ -20,16 +21,6 @@ const std::string kModel = BERTLAB_MINILM_DIR;
 
 void write(const std::filesystem::path& path, const std::string& contents) {
   std::ofstream(path, std::ios::binary) << contents;
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::size_t start = 0;
-  for (auto end = text.find('\n'); end != std::string::npos; end = text.find('\n', start)) {
-    lines.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return lines;
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "run_python.hpp"
 #include "support.hpp"
 
+using bertlab::test::lines_of;
 using bertlab::test::read_file;
 using bertlab::test::run_bertlab;
 using bertlab::test::run_python;
@@ -30,16 +31,6 @@ void write_corpus(const std::filesystem::path& file, int rows) {
   std::ofstream out(file, std::ios::binary);
   std::string line;
   for (int i = 0; i <= rows && std::getline(in, line); ++i) out << line << '\n';
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::size_t start = 0;
-  for (auto end = text.find('\n'); end != std::string::npos; end = text.find('\n', start)) {
-    lines.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return lines;
 }
 
 json extend(const ScratchDir& scratch, const std::vector<std::string>& extra) {
