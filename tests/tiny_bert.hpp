@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
 
 #include "bertlab/head.hpp"
 #include "checkpoint/hf_model.hpp"
@@ -89,6 +90,13 @@ inline train::PreparedData toy_prepared(const std::vector<std::string>& labels, 
   toy_data(data.eval_examples, data.eval_features, eval_rows, labels, 2);
   data.labels = labels;
   return data;
+}
+
+// The encoder's last hidden states for `batch`, in eval mode without autograd.
+inline at::Tensor last_hidden_state(model::BertModel& bert, const Batch& batch) {
+  c10::InferenceMode inference;
+  bert->eval();
+  return bert(batch.input_ids, batch.token_type_ids, batch.attention_mask).last_hidden_state;
 }
 
 // A tiny BERT saved as a Hugging Face model directory.

@@ -69,6 +69,37 @@ void copy_if_present(const fs::path& from_dir, const fs::path& to_dir, const cha
   fs::copy_file(from, to_dir / name, fs::copy_options::overwrite_existing);
 }
 
+// The int8 layers of a quantized checkpoint, by layer name, removed from
+// `tensors`: every int8 "<layer>.weight" needs its "<layer>.weight_scale".
+std::map<std::string, model::Int8Weight> take_int8_weights(std::map<std::string, torch::Tensor>& tensors,
+                                                          const std::string& source) {
+  std::map<std::string, model::Int8Weight> int8;
+  for (auto it = tensors.begin(); it != tensors.end();) {
+    const auto& [name, tensor] = *it;
+    if (tensor.scalar_type() != at::kChar) {
+      ++it;
+      continue;
+    }
+    if (!name.ends_with(".weight"))
+      throw std::runtime_error(fmt::format("{}: tensor '{}' is int8; only linear weights are stored as int8", source, name));
+    const auto layer = name.substr(0, name.size() - 7);
+    auto scale = tensors.find(layer + ".weight_scale");
+    if (scale == tensors.end())
+      throw std::runtime_error(fmt::format("{}: tensor '{}' is int8 but '{}.weight_scale' is missing", source, name, layer));
+    if (scale->second.dim() != 1 || scale->second.size(0) != tensor.size(0))
+      throw std::runtime_error(fmt::format("{}: tensor '{}.weight_scale' has shape {}, expected [{}] (one scale per row of '{}')",
+                                           source, layer, c10::str(scale->second.sizes()), tensor.size(0), name));
+    int8[layer] = {tensor, scale->second.to(at::kFloat)};
+    tensors.erase(scale);
+    it = tensors.erase(it);
+  }
+  for (const auto& [name, tensor] : tensors) {
+    if (name.ends_with(".weight_scale"))
+      throw std::runtime_error(fmt::format("{}: tensor '{}' has no int8 weight beside it", source, name));
+  }
+  return int8;
+}
+
 }  // namespace
 
 LoadedModel load_model(const fs::path& dir, bool allow_missing) {
@@ -101,9 +132,15 @@ LoadedModel load_model(const fs::path& dir, bool allow_missing) {
 
   torch::NoGradGuard no_grad;
   std::set<std::string> used;
+  const auto int8 = take_int8_weights(encoder_tensors, source);
   for (auto& item : loaded.model->named_parameters()) {
     const std::string& name = item.key();
     auto it = encoder_tensors.find(name);
+    if (name.ends_with(".weight") && int8.count(name.substr(0, name.size() - 7))) {
+      // Checked and loaded by quantize_int8 below.
+      used.insert(name);
+      continue;
+    }
     if (it == encoder_tensors.end()) {
       loaded.missing.push_back(name);
       continue;
@@ -114,8 +151,27 @@ LoadedModel load_model(const fs::path& dir, bool allow_missing) {
                                            c10::str(it->second.sizes()), (dir / "config.json").string(),
                                            c10::str(target.sizes())));
     }
+    if (it->second.scalar_type() == at::kBFloat16) loaded.stored_dtype = at::kBFloat16;
     target.copy_(it->second.to(target.scalar_type()));
     used.insert(name);
+  }
+  if (!int8.empty()) {
+    auto params = loaded.model->named_parameters();
+    for (const auto& [layer, weight] : int8) {
+      const auto* target = params.find(layer + ".weight");
+      if (!target || target->dim() != 2 || !layer.starts_with("encoder.layer."))
+        throw std::runtime_error(fmt::format("{}: '{}.weight' is int8, but only the encoder layers' linear weights "
+                                             "are stored quantized", source, layer));
+      if (weight.weight.sizes() != target->sizes())
+        throw std::runtime_error(fmt::format("{}: tensor '{}.weight' has shape {}, the config ({}) needs {}", source,
+                                             layer, c10::str(weight.weight.sizes()), (dir / "config.json").string(),
+                                             c10::str(target->sizes())));
+    }
+    try {
+      loaded.model->quantize_int8(int8);
+    } catch (const std::invalid_argument& error) {
+      throw std::runtime_error(fmt::format("{}: {}", source, error.what()));
+    }
   }
   // Position ids are a derived buffer some checkpoints carry; nothing to load.
   for (auto& [name, tensor] : encoder_tensors) {
@@ -151,8 +207,16 @@ void save_model(const fs::path& dir, model::BertModel& model, const SaveOptions&
   fs::create_directories(dir);
   const std::string prefix = options.head_tensors.empty() ? "" : "bert.";
   std::map<std::string, torch::Tensor> tensors;
-  for (const auto& item : model->named_parameters())
-    tensors.emplace(prefix + item.key(), item.value().detach().to(at::kCPU, options.dtype).contiguous());
+  const auto int8 = model->int8_weights();
+  for (const auto& [layer, weight] : int8) {
+    tensors.emplace(prefix + layer + ".weight", weight.weight.contiguous());
+    tensors.emplace(prefix + layer + ".weight_scale", weight.scale.contiguous());
+  }
+  for (const auto& item : model->named_parameters()) {
+    const auto& name = item.key();
+    if (name.ends_with(".weight") && int8.count(name.substr(0, name.size() - 7))) continue;
+    tensors.emplace(prefix + name, item.value().detach().to(at::kCPU, options.dtype).contiguous());
+  }
   for (const auto& [name, tensor] : options.head_tensors)
     tensors.emplace(name, tensor.detach().to(at::kCPU, options.dtype).contiguous());
   write_safetensors(dir / "model.safetensors", tensors, {{"format", "pt"}});
@@ -161,6 +225,14 @@ void save_model(const fs::path& dir, model::BertModel& model, const SaveOptions&
   config["torch_dtype"] = options.dtype == torch::kBFloat16 ? "bfloat16"
                           : options.dtype == torch::kHalf   ? "float16"
                                                             : "float32";
+  if (!int8.empty()) {
+    config["bertlab_quantization"] = {
+        {"method", "dynamic-int8"},
+        {"weights", "int8, symmetric per output channel: weight[o][i] = int8[o][i] * weight_scale[o]"},
+        {"activations", "quantized per batch at run time"},
+        {"layers", "encoder.layer.*: attention.self.{query,key,value}, attention.output.dense, intermediate.dense, "
+                   "output.dense"}};
+  }
   config.merge_patch(options.extra_config);
   write_json(dir / "config.json", config);
 

@@ -25,9 +25,15 @@ struct LoadedModel {
   std::map<std::string, torch::Tensor> other_tensors;
   std::vector<std::string> missing;  // encoder tensors the file lacks (left at their initial values)
   nlohmann::json config_json;        // config.json as read, for the head's fields (id2label, ...)
+  // The dtype the encoder's float weights were stored in (bf16 for a model
+  // `bertlab compress --method bf16` wrote); the model itself is loaded in fp32.
+  torch::ScalarType stored_dtype = torch::kFloat32;
 };
 
-// Loads `dir`. Parameter names may carry a "bert." (BertFor* models) or
+// Loads `dir`. An int8-quantized model (`bertlab compress --method int8`)
+// stores each quantized linear layer as "<layer>.weight" (int8, [out, in])
+// and "<layer>.weight_scale" (float32, [out]); it loads quantized
+// (BertModel::quantize_int8). Parameter names may carry a "bert." (BertFor* models) or
 // sentence-transformers prefix, and old TensorFlow-converted names
 // (LayerNorm.gamma/beta) are accepted. A tensor of the wrong shape, a
 // missing encoder tensor (unless `allow_missing`), an unreadable or corrupt
@@ -44,6 +50,8 @@ struct SaveOptions {
   // Where vocab.txt and tokenizer_config.json come from (usually the
   // directory the model was loaded from); skipped when empty.
   std::filesystem::path tokenizer_dir;
+  // The float tensors' dtype. A quantized model's int8 layers are saved as
+  // int8 + scales whatever this says.
   torch::ScalarType dtype = torch::kFloat32;
 };
 

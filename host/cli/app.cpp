@@ -19,6 +19,7 @@ int run(int argc, char** argv) {
   add_convert_command(app);
   add_augment_command(app);
   add_vocab_command(app);
+  add_compress_command(app);
   add_plugins_command(app);
   add_history_commands(app);
   try {

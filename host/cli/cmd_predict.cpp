@@ -10,9 +10,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "bertlab/tokenizer.hpp"
-#include "checkpoint/hf_model.hpp"
-#include "checkpoint/tokenizer_files.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "cli/trial_output.hpp"
@@ -20,12 +17,9 @@
 #include "data/conll_writer.hpp"
 #include "data/dataset.hpp"
 #include "data/featurize.hpp"
-#include "experiment/saved_task.hpp"
-#include "model/bert_model.hpp"
-#include "plugin/plugin_host.hpp"
 #include "store/trial_model.hpp"
 #include "train/inference.hpp"
-#include "train/precision.hpp"
+#include "train/saved_model.hpp"
 #include "util/json_value.hpp"
 
 namespace bertlab::cli {
@@ -58,39 +52,20 @@ fs::path trial_model_dir(const PredictArgs& args) {
 void predict(const PredictArgs& args) {
   if (args.threads > 0) at::set_num_threads(args.threads);
   const fs::path model_dir = args.model_dir.empty() ? trial_model_dir(args) : fs::path(args.model_dir);
-  const auto task = experiment::read_saved_task(model_dir);
-
-  plugin::PluginHost host;
-  for (const auto& dir : task.plugin_paths) host.load_from(dir, /*required=*/true);
-  host.load_defaults();
-  Table tokenizer_options = checkpoint::tokenizer_options(model_dir);
-  for (const auto& [key, value] : task.tokenizer.options) tokenizer_options.insert_or_assign(key, value);
-  auto tokenizer = host.create<Tokenizer>(task.tokenizer.plugin, Options(tokenizer_options, "tokenizer.options"));
-  auto head = host.create<Head>(task.head.plugin, Options(task.head.options, "head.options"));
-
-  auto loaded = checkpoint::load_model(model_dir);
-  auto& bert = loaded.model;
-  HeadContext context;
-  context.encoder = model::encoder_info(bert->config());
-  context.encoder.word_embeddings = bert->embeddings->word_embeddings->weight;
-  context.labels = task.labels;
-  head->build(context);
-  head->load_state_dict(loaded.other_tensors);
+  auto saved = train::open_saved_model(model_dir);
+  const auto& task = saved.task;
+  auto& head = *saved.head;
 
   // Labels are optional here; where every row has one, the metrics are printed too.
-  const data::Columns columns{.format = task.data.format,
-                              .text = task.data.text_column,
-                              .text_pair = task.data.text_pair_column,
-                              .label = task.data.label_column,
-                              .tag_column = task.data.tag_column,
-                              .tag_scheme = task.data.tag_scheme};
+  const auto columns = saved.columns();
   const auto dataset = data::read_dataset(args.input, columns, 0, /*require_labels=*/false);
   EncodeOptions encode;
   encode.max_length = task.max_length;
-  const auto features = data::featurize(*head, dataset, *tokenizer, encode);
+  const auto features = data::featurize(head, dataset, *saved.tokenizer, encode);
   const auto predictions =
-      train::predict(bert, *head, dataset.examples, features, args.batch_size > 0 ? args.batch_size : task.batch_size,
-                     tokenizer->special_tokens().pad_id, train::use_bf16(task.precision));
+      train::predict(saved.bert(), head, dataset.examples, features,
+                     args.batch_size > 0 ? args.batch_size : task.batch_size,
+                     saved.tokenizer->special_tokens().pad_id, saved.bf16());
 
   std::ofstream file;
   if (!args.output.empty()) {
@@ -119,7 +94,7 @@ void predict(const PredictArgs& args) {
                                         [](const Example& e) { return !e.label.is_null(); });
   if (all_labelled) {
     std::string line = fmt::format("bertlab: {} rows:", predictions.size());
-    for (const auto& [name, value] : head->evaluate(dataset.examples, predictions))
+    for (const auto& [name, value] : head.evaluate(dataset.examples, predictions))
       line += fmt::format(" {} {}", name, format_number(value));
     std::cerr << line << '\n';
   }

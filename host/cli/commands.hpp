@@ -41,6 +41,7 @@ void add_encode_command(CLI::App& app);
 void add_convert_command(CLI::App& app);
 void add_augment_command(CLI::App& app);
 void add_vocab_command(CLI::App& app);  // vocab extend, vocab train
+void add_compress_command(CLI::App& app);
 
 int run(int argc, char** argv);
 

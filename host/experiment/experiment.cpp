@@ -288,20 +288,21 @@ void set_value(toml::table& root, const std::string& key, const Value& value) {
 
 // [model] from_trial: the trial's saved model, looked up in the experiment's
 // store (read only) each time the experiment is read.
-fs::path resolve_from_trial(const Experiment& e, const toml::node* node) {
+// [distill] teacher likewise.
+fs::path resolve_from_trial(const Experiment& e, const std::string& ref, const char* key, const toml::node* node) {
   std::string where = e.file.string();
   if (node != nullptr && node->source().begin.line > 0) where += fmt::format(":{}", node->source().begin.line);
-  const auto [study, number] = *store::split_trial_ref(e.model_from_trial);
+  const auto [study, number] = *store::split_trial_ref(ref);
   if (!fs::exists(e.store))
-    throw ExperimentError(fmt::format("{}: key 'model.from_trial': the store {} does not exist", where, e.store.string()));
+    throw ExperimentError(fmt::format("{}: key '{}': the store {} does not exist", where, key, e.store.string()));
   try {
     auto trials = store::open_store(e.store.string(), /*read_only=*/true);
     auto dir = store::trial_model_dir(*trials, study, number);
     if (!fs::is_directory(dir))
-      throw store::TrialModelError(fmt::format("trial {} saved its model in {}, which no longer exists", e.model_from_trial, dir.string()));
+      throw store::TrialModelError(fmt::format("trial {} saved its model in {}, which no longer exists", ref, dir.string()));
     return dir;
   } catch (const std::runtime_error& error) {
-    throw ExperimentError(fmt::format("{}: key 'model.from_trial': {}", where, error.what()));
+    throw ExperimentError(fmt::format("{}: key '{}': {}", where, key, error.what()));
   }
 }
 
@@ -422,7 +423,39 @@ Experiment parse(const toml::table& root, const fs::path& file) {
   if (const auto* decay = train.find("layer_lr_decay"); decay && decay->is_number() && !(*decay->value<double>() > 0))
     train.fail(decay, "layer_lr_decay", fmt::format("expected a number in (0, 1], got {}", *decay->value<double>()));
   t.layer_lr_decay = train.number("layer_lr_decay", t.layer_lr_decay, 0, 1);
+  t.sparsity = train.number("sparsity", t.sparsity, 0, 0.999);
+  t.sparsity_scope = train.string("sparsity_scope", t.sparsity_scope, {"global", "layer"});
+  t.sparsity_begin = train.number("sparsity_begin", t.sparsity_begin, 0, 1);
+  t.sparsity_end = train.number("sparsity_end", t.sparsity_end, 0, 1);
+  if (t.sparsity_end <= t.sparsity_begin)
+    train.fail(train.find("sparsity_end"), "sparsity_end",
+               fmt::format("must be after sparsity_begin ({}), got {}", t.sparsity_begin, t.sparsity_end));
+  t.sparsity_every = train.integer("sparsity_every", t.sparsity_every, 1, INT64_MAX);
   train.reject_unknown();
+
+  const toml::node* teacher_node = nullptr;
+  if (top.find("distill")) {
+    auto distill = top.table("distill");
+    DistillSection d;
+    teacher_node = distill.find("teacher");
+    if (teacher_node) {
+      d.teacher = distill.string("teacher", "");
+      if (!store::split_trial_ref(d.teacher))
+        distill.fail(teacher_node, "teacher", fmt::format("expected \"STUDY/NUMBER\", got '{}'", d.teacher));
+      if (distill.find("teacher_path")) distill.fail(teacher_node, "teacher", "give one of teacher and teacher_path, not both");
+    } else {
+      if (!distill.find("teacher_path"))
+        distill.fail(distill.raw(), "teacher", "required: the trial (\"STUDY/NUMBER\") or teacher_path whose model teaches");
+      d.teacher_dir = distill.path("teacher_path", true);
+    }
+    d.alpha = distill.number("alpha", d.alpha, 0, 1);
+    d.temperature = distill.number("temperature", d.temperature, 0.01, 1000);
+    d.student_layers = distill.integer("student_layers", d.student_layers, 0, 1 << 20);  // <= the model's: checked on loading it
+    d.hidden_weight = distill.number("hidden_weight", d.hidden_weight, 0, 1e6);
+    distill.reject_unknown();
+    if (top.find("pretrain")) distill.fail(distill.raw(), "teacher", "distillation is for fine-tuning; a [pretrain] study cannot have a teacher");
+    e.distill = d;
+  }
 
   auto augment = top.table("augment");
   if (const auto* plugins = augment.find("plugins")) {
@@ -509,7 +542,9 @@ Experiment parse(const toml::table& root, const fs::path& file) {
   e.store = store.path("path", false);
   if (e.store.empty()) e.store = "bertlab.db";
   store.reject_unknown();
-  if (!e.model_from_trial.empty()) e.model_dir = resolve_from_trial(e, from_trial_node);
+  if (!e.model_from_trial.empty()) e.model_dir = resolve_from_trial(e, e.model_from_trial, "model.from_trial", from_trial_node);
+  if (e.distill && !e.distill->teacher.empty())
+    e.distill->teacher_dir = resolve_from_trial(e, e.distill->teacher, "distill.teacher", teacher_node);
 
   top.reject_unknown();
   return e;

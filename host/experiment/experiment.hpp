@@ -70,6 +70,29 @@ struct TrainSection {
   // Layer-wise learning-rate decay (Sun et al. 2019): layer l of L gets
   // lr * xi^(L - l), the embeddings lr * xi^L, the pooler and head lr.
   double layer_lr_decay = 1.0;
+  // Gradual magnitude pruning (Zhu & Gupta 2017): the encoder's linear
+  // weights pruned towards `sparsity` on the cubic schedule
+  // s_t = s (1 - (1 - p)^3), p the progress from sparsity_begin to
+  // sparsity_end (fractions of the optimizer steps); masks recomputed every
+  // sparsity_every steps and held fixed in between (pruned weights stay 0).
+  double sparsity = 0;                    // 0: off
+  std::string sparsity_scope = "global";  // global | layer
+  double sparsity_begin = 0.0;
+  double sparsity_end = 0.7;
+  std::int64_t sparsity_every = 10;
+};
+
+// Knowledge distillation (Hinton et al. 2015; DistilBERT's student
+// initialisation): the student, [model] or N of its layers, learns from a
+// fine-tuned teacher's logits softened by the temperature, mixed with the
+// hard labels: loss = alpha T^2 KL(teacher_T || student_T) + (1 - alpha) CE.
+struct DistillSection {
+  std::string teacher;                // "STUDY/NUMBER" of a trial of the store
+  std::filesystem::path teacher_dir;  // its model, or [distill] teacher_path
+  double alpha = 0.5;
+  double temperature = 2.0;
+  std::int64_t student_layers = 0;    // 0: every layer of [model]; N: N layers, evenly spaced
+  double hidden_weight = 0.0;         // MSE between student and mapped teacher hidden states; 0: off
 };
 
 struct SearchSection {
@@ -124,6 +147,7 @@ struct Experiment {
   std::vector<PluginRef> augment;
   SearchSection search;
   std::optional<PretrainSection> pretrain;
+  std::optional<DistillSection> distill;
   std::filesystem::path store;
 };
 

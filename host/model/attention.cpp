@@ -14,13 +14,16 @@ BertResidualOutputImpl::BertResidualOutputImpl(const BertConfig& config, std::in
 torch::Tensor BertResidualOutputImpl::forward(const torch::Tensor& x, const torch::Tensor& residual) {
   // Dropout is the identity in eval mode, which lets the residual add run
   // inside the GEMM there.
-  if (!is_training()) return LayerNorm(linear_add(x, dense->weight, dense->bias, residual));
+  if (!is_training()) {
+    if (dense_int8) return LayerNorm(dense_int8->forward(x) + residual);
+    return LayerNorm(linear_add(x, dense->weight, dense->bias, residual));
+  }
   return LayerNorm(dropout(dense(x)) + residual);
 }
 
-BertAttentionImpl::BertAttentionImpl(const BertConfig& config)
-    : self(register_module("self", BertSelfAttention(config))),
-      output(register_module("output", BertResidualOutput(config, config.hidden_size))) {}
+BertAttentionImpl::BertAttentionImpl(const BertConfig& config, std::int64_t layer)
+    : self(register_module("self", BertSelfAttention(config, layer))),
+      output(register_module("output", BertResidualOutput(config, self->num_heads() * config.head_size()))) {}
 
 std::pair<torch::Tensor, torch::Tensor> BertAttentionImpl::forward(const torch::Tensor& hidden_states,
                                                                    const AttentionMask& mask, bool return_probs) {

@@ -21,6 +21,7 @@ class BertResidualOutputImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& residual);
 
   torch::nn::Linear dense{nullptr};
+  std::optional<QuantizedLinear> dense_int8;  // used outside training once quantized
   torch::nn::LayerNorm LayerNorm{nullptr};
   torch::nn::Dropout dropout{nullptr};
 };
@@ -28,7 +29,7 @@ TORCH_MODULE(BertResidualOutput);
 
 class BertAttentionImpl : public torch::nn::Module {
  public:
-  explicit BertAttentionImpl(const BertConfig& config);
+  BertAttentionImpl(const BertConfig& config, std::int64_t layer);
   // Returns the sub-layer's output [batch, seq, hidden] and, when asked, the
   // attention probabilities.
   std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& hidden_states, const AttentionMask& mask,

@@ -1,5 +1,6 @@
 #include "model/bert_config.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <stdexcept>
 
@@ -29,6 +30,41 @@ void require_positive(const std::string& source, const char* key, std::int64_t v
 void require_probability(const std::string& source, const char* key, double value) {
   if (!(value >= 0.0 && value < 1.0))
     throw std::runtime_error(fmt::format("{}: key '{}' must be in [0, 1), got {}", source, key, value));
+}
+
+// "pruned_heads": {"3": [0, 5]} (JSON object keys are strings).
+void read_pruned_heads(const nlohmann::json& json, const std::string& source, BertConfig& c) {
+  auto it = json.find("pruned_heads");
+  if (it == json.end() || it->is_null()) return;
+  const auto fail = [&](const std::string& what) {
+    throw std::runtime_error(fmt::format("{}: key 'pruned_heads' {}", source, what));
+  };
+  if (!it->is_object()) fail("must be an object {\"layer\": [head, ...]}");
+  for (const auto& [key, heads] : it->items()) {
+    std::int64_t layer = -1;
+    try {
+      std::size_t used = 0;
+      layer = std::stoll(key, &used);
+      if (used != key.size()) layer = -1;
+    } catch (const std::exception&) {
+    }
+    if (layer < 0 || layer >= c.num_hidden_layers)
+      fail(fmt::format("names layer '{}', expected 0 to {}", key, c.num_hidden_layers - 1));
+    if (!heads.is_array()) fail(fmt::format("[\"{}\"] must be a list of head indices", key));
+    std::vector<std::int64_t> list;
+    for (const auto& head : heads) {
+      if (!head.is_number_integer() || head.get<std::int64_t>() < 0 ||
+          head.get<std::int64_t>() >= c.num_attention_heads)
+        fail(fmt::format("[\"{}\"] holds {}, expected head indices 0 to {}", key, head.dump(),
+                         c.num_attention_heads - 1));
+      if (std::find(list.begin(), list.end(), head.get<std::int64_t>()) == list.end())
+        list.push_back(head.get<std::int64_t>());
+    }
+    std::sort(list.begin(), list.end());
+    if (static_cast<std::int64_t>(list.size()) >= c.num_attention_heads)
+      fail(fmt::format("[\"{}\"] prunes every head of the layer; bertlab keeps at least one", key));
+    if (!list.empty()) c.pruned_heads[layer] = std::move(list);
+  }
 }
 
 }  // namespace
@@ -76,7 +112,19 @@ BertConfig BertConfig::from_json(const nlohmann::json& json, const std::string& 
                                          source, c.position_embedding_type));
   }
   parse_activation(c.hidden_act, source);  // refuses what we cannot compute
+  read_pruned_heads(json, source, c);
   return c;
+}
+
+std::vector<std::int64_t> BertConfig::heads_of_layer(std::int64_t layer) const {
+  std::vector<std::int64_t> heads;
+  auto pruned = pruned_heads.find(layer);
+  for (std::int64_t h = 0; h < num_attention_heads; ++h) {
+    if (pruned == pruned_heads.end() ||
+        std::find(pruned->second.begin(), pruned->second.end(), h) == pruned->second.end())
+      heads.push_back(h);
+  }
+  return heads;
 }
 
 BertConfig BertConfig::load(const std::filesystem::path& config_file) {
@@ -92,7 +140,7 @@ BertConfig BertConfig::load(const std::filesystem::path& config_file) {
 }
 
 nlohmann::json BertConfig::to_json() const {
-  return {{"model_type", "bert"},
+  nlohmann::json json = {{"model_type", "bert"},
           {"architectures", {"BertModel"}},
           {"vocab_size", vocab_size},
           {"hidden_size", hidden_size},
@@ -108,6 +156,11 @@ nlohmann::json BertConfig::to_json() const {
           {"layer_norm_eps", layer_norm_eps},
           {"pad_token_id", pad_token_id},
           {"position_embedding_type", position_embedding_type}};
+  if (!pruned_heads.empty()) {
+    auto& pruned = json["pruned_heads"] = nlohmann::json::object();
+    for (const auto& [layer, heads] : pruned_heads) pruned[std::to_string(layer)] = heads;
+  }
+  return json;
 }
 
 }  // namespace bertlab::model

@@ -4,7 +4,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -25,8 +27,13 @@ struct BertConfig {
   double layer_norm_eps = 1e-12;
   std::int64_t pad_token_id = 0;
   std::string position_embedding_type = "absolute";
+  // Attention heads removed from a layer (layer -> original head indices), as
+  // Hugging Face's config.json records head pruning; the rest keep their size.
+  std::map<std::int64_t, std::vector<std::int64_t>> pruned_heads;
 
   std::int64_t head_size() const { return hidden_size / num_attention_heads; }
+  // The heads layer `layer` still has, in their original order.
+  std::vector<std::int64_t> heads_of_layer(std::int64_t layer) const;
 
   // Reads and validates config.json. Throws std::runtime_error naming the
   // file and the key: a model_type other than "bert", a missing or

@@ -4,6 +4,8 @@
 // checkpoints load and save without a name map.
 #pragma once
 
+#include <map>
+#include <string>
 #include <vector>
 
 #include <torch/nn/module.h>
@@ -42,6 +44,19 @@ class BertModelImpl : public torch::nn::Module {
   // initializer_range) weights, zero biases, LayerNorm at identity, the
   // padding embedding zero.
   void init_weights(std::uint64_t seed);
+
+  // Dynamic int8 quantization of the encoder's linear layers (Q/K/V,
+  // attention output, intermediate, output; the embeddings and the pooler stay
+  // float). `stored` gives int8 weights by layer name
+  // ("encoder.layer.0.attention.self.query"), as a checkpoint holds them;
+  // layers not in it are quantized from their float weights. The float
+  // parameters then hold the dequantized weights, so that whatever reads them
+  // sees what the int8 layers compute with. Inference (eval mode) runs the
+  // int8 kernels; training runs the float weights.
+  void quantize_int8(const std::map<std::string, Int8Weight>& stored = {});
+  // The int8 weights by layer name; empty unless quantized.
+  std::map<std::string, Int8Weight> int8_weights() const;
+  bool quantized() const;
 
   const BertConfig& config() const { return config_; }
 

@@ -4,8 +4,8 @@
 
 namespace bertlab::model {
 
-BertLayerImpl::BertLayerImpl(const BertConfig& config)
-    : attention(register_module("attention", BertAttention(config))),
+BertLayerImpl::BertLayerImpl(const BertConfig& config, std::int64_t layer)
+    : attention(register_module("attention", BertAttention(config, layer))),
       intermediate(register_module("intermediate", BertIntermediate(config))),
       output(register_module("output", BertResidualOutput(config, config.intermediate_size))) {}
 
@@ -17,7 +17,7 @@ std::pair<torch::Tensor, torch::Tensor> BertLayerImpl::forward(const torch::Tens
 
 BertEncoderImpl::BertEncoderImpl(const BertConfig& config) : layer(register_module("layer", torch::nn::ModuleList())) {
   for (std::int64_t i = 0; i < config.num_hidden_layers; ++i) {
-    layers_.emplace_back(config);
+    layers_.emplace_back(config, i);
     layer->push_back(layers_.back());
   }
 }

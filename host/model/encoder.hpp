@@ -15,7 +15,7 @@ namespace bertlab::model {
 
 class BertLayerImpl : public torch::nn::Module {
  public:
-  explicit BertLayerImpl(const BertConfig& config);
+  BertLayerImpl(const BertConfig& config, std::int64_t layer);
   std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& hidden_states, const AttentionMask& mask,
                                                   bool return_probs = false);
 
@@ -43,6 +43,7 @@ class BertEncoderImpl : public torch::nn::Module {
                                std::size_t end, std::vector<torch::Tensor>* outputs = nullptr);
 
   BertLayer& operator[](std::size_t index) { return layers_[index]; }
+  const BertLayer& operator[](std::size_t index) const { return layers_[index]; }
   std::size_t size() const { return layers_.size(); }
 
   torch::nn::ModuleList layer{nullptr};  // "encoder.layer.N" in checkpoints

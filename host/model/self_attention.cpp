@@ -26,11 +26,19 @@ AttentionMask AttentionMask::from_padding(const torch::Tensor& attention_mask, t
   return mask;
 }
 
-BertSelfAttentionImpl::BertSelfAttentionImpl(const BertConfig& config)
-    : query(register_module("query", torch::nn::Linear(config.hidden_size, config.hidden_size))),
-      key(register_module("key", torch::nn::Linear(config.hidden_size, config.hidden_size))),
-      value(register_module("value", torch::nn::Linear(config.hidden_size, config.hidden_size))),
-      num_heads_(config.num_attention_heads),
+namespace {
+
+std::int64_t heads_size(const BertConfig& config, std::int64_t layer) {
+  return static_cast<std::int64_t>(config.heads_of_layer(layer).size()) * config.head_size();
+}
+
+}  // namespace
+
+BertSelfAttentionImpl::BertSelfAttentionImpl(const BertConfig& config, std::int64_t layer)
+    : query(register_module("query", torch::nn::Linear(config.hidden_size, heads_size(config, layer)))),
+      key(register_module("key", torch::nn::Linear(config.hidden_size, heads_size(config, layer)))),
+      value(register_module("value", torch::nn::Linear(config.hidden_size, heads_size(config, layer)))),
+      num_heads_(static_cast<std::int64_t>(config.heads_of_layer(layer).size())),
       head_size_(config.head_size()),
       dropout_prob_(config.attention_probs_dropout_prob) {}
 
@@ -56,8 +64,13 @@ std::pair<torch::Tensor, torch::Tensor> BertSelfAttentionImpl::forward(const tor
   const auto batch = hidden_states.size(0), seq = hidden_states.size(1);
   // One GEMM for Q, K and V instead of three; the weights stay separate
   // parameters under Hugging Face's names.
-  auto [qkv_weight, qkv_bias] = fused_qkv();
-  auto qkv = linear(hidden_states, qkv_weight, qkv_bias);
+  torch::Tensor qkv;
+  if (qkv_int8 && !is_training()) {
+    qkv = qkv_int8->forward(hidden_states);
+  } else {
+    auto [qkv_weight, qkv_bias] = fused_qkv();
+    qkv = linear(hidden_states, qkv_weight, qkv_bias);
+  }
   // [batch, seq, 3, heads, head] -> 3 x [batch, heads, seq, head]
   auto heads = qkv.view({batch, seq, 3, num_heads_, head_size_}).permute({2, 0, 3, 1, 4});
   auto q = heads[0], k = heads[1], v = heads[2];
@@ -73,6 +86,8 @@ std::pair<torch::Tensor, torch::Tensor> BertSelfAttentionImpl::forward(const tor
     probs = at::softmax(scores, -1);
     context = at::matmul(dropout > 0 ? at::dropout(probs, dropout, true) : probs, v);
   }
+  // Scaling a head's context scales its probabilities alike (context = P V).
+  if (head_mask.defined()) context = context * head_mask.view({1, num_heads_, 1, 1}).to(context.scalar_type());
   context = context.transpose(1, 2).reshape({batch, seq, num_heads_ * head_size_});
   return {context, probs};
 }

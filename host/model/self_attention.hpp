@@ -15,6 +15,7 @@
 #include <torch/nn/pimpl.h>
 
 #include "model/bert_config.hpp"
+#include "model/quantized_linear.hpp"
 
 namespace bertlab::model {
 
@@ -33,7 +34,9 @@ struct AttentionMask {
 
 class BertSelfAttentionImpl : public torch::nn::Module {
  public:
-  explicit BertSelfAttentionImpl(const BertConfig& config);
+  // Layer `layer` of the stack: its head count is the config's less the
+  // heads pruned from that layer (Q, K and V have num_heads * head_size rows).
+  BertSelfAttentionImpl(const BertConfig& config, std::int64_t layer);
 
   // hidden_states: [batch, seq, hidden]. Returns the per-head context
   // concatenated back to [batch, seq, hidden] and, when `return_probs`, the
@@ -44,6 +47,16 @@ class BertSelfAttentionImpl : public torch::nn::Module {
   torch::nn::Linear query{nullptr};
   torch::nn::Linear key{nullptr};
   torch::nn::Linear value{nullptr};
+
+  // When defined, [num_heads] weights multiplied into each head's context
+  // (0 silences a head): head importance (Michel et al. 2019) is the
+  // gradient of the loss with respect to it.
+  torch::Tensor head_mask;
+  // Q, K and V as one int8 GEMM, used instead of the float weights outside
+  // training once the model is quantized (BertModel::quantize_int8).
+  std::optional<QuantizedLinear> qkv_int8;
+
+  std::int64_t num_heads() const { return num_heads_; }
 
  private:
   // Q, K and V weights concatenated for one GEMM. Inference reuses the copy

@@ -129,6 +129,11 @@ TrialResult finish_objective(store::Store& store, const store::TrialRecord& tria
   store.set_attribute(trial.id, "tokens_per_second", result.tokens_per_second);
   store.set_attribute(trial.id, "steps", result.steps);
   store.set_attribute(trial.id, "best_step", result.best_step);
+  if (result.sparsity) store.set_attribute(trial.id, "sparsity", *result.sparsity);
+  if (trial_experiment.distill)
+    store.set_attribute(trial.id, "distilled_from",
+                        trial_experiment.distill->teacher.empty() ? trial_experiment.distill->teacher_dir.string()
+                                                                  : trial_experiment.distill->teacher);
   store.set_attribute(trial.id, "precision", train::use_bf16(trial_experiment.train.precision) ? "bf16" : "fp32");
   if (auto memory = util::resident_memory()) {
     store.set_attribute(trial.id, "rss_mib", memory->current_mib);

@@ -3,13 +3,17 @@
 #include <algorithm>
 #include <iostream>
 #include <numeric>
+#include <optional>
 #include <random>
 
 #include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 #include <fmt/format.h>
 
 #include "checkpoint/hf_model.hpp"
+#include "train/distillation.hpp"
+#include "train/gradual_pruning.hpp"
 #include "train/head_transfer.hpp"
 #include "train/inference.hpp"
 #include "train/param_groups.hpp"
@@ -76,6 +80,29 @@ TrainResult train_trial(const experiment::Experiment& experiment, const std::str
 
   auto loaded = checkpoint::load_model(experiment.model_dir);
   auto& bert = loaded.model;
+  // Training updates the float weights; the int8 ones saved with the model would go stale.
+  if (bert->quantized())
+    throw std::runtime_error(fmt::format("{}: the model is int8-quantized (bertlab compress --method int8); fine-tune "
+                                         "the float model it was made from", experiment.model_dir.string()));
+  std::optional<Distiller> distiller;
+  if (experiment.distill) {
+    const auto& d = *experiment.distill;
+    if (mixer) throw std::invalid_argument("[distill] and a hidden-state augmentation (mixup) cannot be combined");
+    if (d.student_layers > 0 && d.student_layers != bert->config().num_hidden_layers) {
+      log(fmt::format("student: layers {} of {}'s {}", d.student_layers, experiment.model_dir.string(),
+                      bert->config().num_hidden_layers));
+      loaded.model = select_layers(loaded.model, d.student_layers);
+    }
+    // Building the teacher must not move the global generator: with alpha =
+    // 0 the trial is then plain fine-tuning, dropout masks included.
+    auto generator = at::detail::getDefaultCPUGenerator();
+    const auto generator_state = generator.get_state();
+    distiller.emplace(d, experiment.head.plugin, data.labels, bert->config());
+    generator.set_state(generator_state);
+    log(fmt::format("distilling from {} (alpha {}, temperature {}{})",
+                    d.teacher.empty() ? distiller->teacher_dir().string() : d.teacher, d.alpha, d.temperature,
+                    d.hidden_weight > 0 ? fmt::format(", hidden states weight {}", d.hidden_weight) : ""));
+  }
   HeadContext context;
   context.encoder = model::encoder_info(bert->config());
   context.encoder.word_embeddings = bert->embeddings->word_embeddings->weight;
@@ -94,6 +121,8 @@ TrainResult train_trial(const experiment::Experiment& experiment, const std::str
   freeze(bert, t);
   Optimization optimization(param_groups(bert, head.module(), t), t, data.train_features.size());
   const auto& schedule = optimization.schedule();
+  std::optional<GradualPruning> gradual;
+  if (t.sparsity > 0) gradual.emplace(bert, t, schedule.total_steps);
 
   TrainResult result;
   TrainingMeter meter;
@@ -107,20 +136,32 @@ TrainResult train_trial(const experiment::Experiment& experiment, const std::str
       torch::Tensor loss;
       {
         AutocastScope autocast(bf16);
-        loss = training_loss(bert, head, batch, mixer, mixing_rng);
+        if (distiller) {
+          auto encoded = run_encoder(bert, batch, head.needs_all_hidden_states() || distiller->needs_hidden_states());
+          auto outputs = head.forward(encoded, batch);
+          loss = distiller->loss(encoded, outputs, head.loss(outputs, batch), batch);
+        } else {
+          loss = training_loss(bert, head, batch, mixer, mixing_rng);
+        }
       }
       double loss_value = 0;
       const bool stepped = optimization.backward(loss, loss_value);
       meter.add(loss_value, batch.attention_mask.sum().item<std::int64_t>());
       if (!stepped) continue;
       const auto step = optimization.step();
+      if (gradual) gradual->after_step(step);
       result.tokens_per_second = meter.tokens_per_second();
       if (hooks.on_step) hooks.on_step(step, schedule.total_steps, loss_value, result.tokens_per_second);
 
       if (optimization.evaluation_due()) {
         auto evaluation = meter.begin_evaluation(step, schedule.steps_per_epoch);
         evaluation.metrics = evaluate(bert, head, data, t.batch_size, bf16);
-        if (record_evaluation(result, evaluation, metric, direction)) {
+        // While the sparsity ramps up, evaluations are reported but none can
+        // be the trial's best: the saved model is a fully pruned one.
+        const bool eligible = !gradual || gradual->at_target();
+        if (!eligible) {
+          result.last_value = evaluation.metrics.count(metric) ? std::optional(evaluation.metrics.at(metric)) : std::nullopt;
+        } else if (record_evaluation(result, evaluation, metric, direction)) {
           evaluations_without_gain = 0;
           checkpoint::SaveOptions save;
           save.head_tensors = head.state_dict();
@@ -130,6 +171,7 @@ TrainResult train_trial(const experiment::Experiment& experiment, const std::str
         } else {
           ++evaluations_without_gain;
         }
+        if (gradual) evaluation.metrics["sparsity"] = gradual->sparsity();
         meter.finish_evaluation(evaluation);
         // The last evaluation is reported too, but a trial that has finished
         // training is complete: stopping it then would save nothing.
@@ -146,6 +188,7 @@ TrainResult train_trial(const experiment::Experiment& experiment, const std::str
     }
   }
   result.steps = optimization.step();
+  if (gradual) result.sparsity = gradual->sparsity();
   return result;
 }
 

@@ -53,6 +53,7 @@ struct TrainResult {
   double tokens_per_second = 0;
   bool pruned = false;
   bool stopped_early = false;
+  std::optional<double> sparsity;  // train.sparsity: the pruned weights' zero share at the end
 };
 
 // Steps of a trial: train.max_steps, or train.epochs over the batches of

@@ -1,7 +1,8 @@
 // Times bertlab's encoder forward (eval, no autograd) on a fixed batch and
 // prints one JSON line; tools/bench/encoder runs it beside transformers.
 //
-//   bench_encoder MODEL_DIR BATCH SEQ DTYPE(fp32|bf16) ITERATIONS [--profile]
+//   bench_encoder MODEL_DIR BATCH SEQ DTYPE(fp32|bf16|int8) ITERATIONS [--profile]
+// int8: the model quantized as `bertlab compress --method int8` does.
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -17,12 +18,13 @@
 
 int main(int argc, char** argv) {
   if (argc < 6) {
-    std::cerr << "usage: bench_encoder MODEL_DIR BATCH SEQ fp32|bf16 ITERATIONS [--profile]\n";
+    std::cerr << "usage: bench_encoder MODEL_DIR BATCH SEQ fp32|bf16|int8 ITERATIONS [--profile]\n";
     return 2;
   }
   const std::string model_dir = argv[1];
   const std::int64_t batch = std::stoll(argv[2]), seq = std::stoll(argv[3]);
-  const bool bf16 = std::string(argv[4]) == "bf16";
+  const std::string dtype = argv[4];
+  const bool bf16 = dtype == "bf16";
   const int iterations = std::stoi(argv[5]);
   const bool profile = argc > 6 && std::string(argv[6]) == "--profile";
 
@@ -30,6 +32,7 @@ int main(int argc, char** argv) {
   auto model = loaded.model;
   model->eval();
   if (bf16) model->to(at::kBFloat16);
+  if (dtype == "int8") model->quantize_int8();
   at::manual_seed(0);
   auto ids = at::randint(1000, 20000, {batch, seq}, at::kLong);
   auto types = at::zeros_like(ids);

@@ -14,10 +14,10 @@ from transformers import AutoModel  # noqa: E402
 BATCH, SEQ = 32, 128
 
 
-def bench_transformers(model_dir, dtype, iterations):
-    model = AutoModel.from_pretrained(model_dir).eval().to(dtype)
+def time_forward(model, iterations, batch=BATCH, seq=SEQ):
+    """Median seconds of one eval forward of a transformers model on random ids, after 3 warm-ups."""
     torch.manual_seed(0)
-    ids = torch.randint(1000, 20000, (BATCH, SEQ))
+    ids = torch.randint(1000, 20000, (batch, seq))
     mask, types = torch.ones_like(ids), torch.zeros_like(ids)
     with torch.inference_mode():
         for _ in range(3):
@@ -31,8 +31,13 @@ def bench_transformers(model_dir, dtype, iterations):
     return statistics.median(times)
 
 
-def bench_bertlab(model_dir, dtype_name, iterations):
-    out = subprocess.run(["build/tools/bench/bench_encoder", model_dir, str(BATCH), str(SEQ), dtype_name,
+def bench_transformers(model_dir, dtype, iterations):
+    return time_forward(AutoModel.from_pretrained(model_dir).eval().to(dtype), iterations)
+
+
+def bench_bertlab(model_dir, dtype_name, iterations, batch=BATCH, seq=SEQ):
+    """Median seconds of bertlab's forward (bench_encoder; dtype_name fp32, bf16 or int8)."""
+    out = subprocess.run(["build/tools/bench/bench_encoder", model_dir, str(batch), str(seq), dtype_name,
                           str(iterations)], check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])["median_s"]
 
