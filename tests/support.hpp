@@ -40,7 +40,6 @@ inline std::string read_file(const std::filesystem::path& path) {
   return text.str();
 }
 
-// Single-quotes `arg` for /bin/sh.
 // The lines of `text`, each without its '\n' (a last line without one is left out).
 inline std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
@@ -52,6 +51,7 @@ inline std::vector<std::string> lines_of(const std::string& text) {
   return lines;
 }
 
+// Single-quotes `arg` for /bin/sh.
 inline std::string shell_quote(const std::string& arg) {
   std::string out = "'";
   for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);

@@ -65,7 +65,7 @@ void predict(const PredictArgs& args) {
   const auto predictions =
       train::predict(saved.bert(), head, dataset.examples, features,
                      args.batch_size > 0 ? args.batch_size : task.batch_size,
-                     saved.tokenizer->special_tokens().pad_id, saved.bf16());
+                     saved.tokenizer->special_tokens().pad_id, train::on_cpu(saved.bf16()));
 
   std::ofstream file;
   if (!args.output.empty()) {

@@ -26,7 +26,7 @@ namespace {
 
 Metrics evaluate(train::SavedModel& model, const CompressInputs& inputs, std::int64_t batch_size) {
   auto predictions = train::predict(model.bert(), *model.head, inputs.eval_examples, inputs.eval_features, batch_size,
-                                    model.tokenizer->special_tokens().pad_id, model.bf16());
+                                    model.tokenizer->special_tokens().pad_id, train::on_cpu(model.bf16()));
   return model.head->evaluate(inputs.eval_examples, predictions);
 }
 

@@ -26,7 +26,7 @@ Speed measure_speed(model::BertModel& bert, Head& head, const std::vector<Featur
   bert->eval();
   head.module().eval();
   c10::InferenceMode inference;
-  train::AutocastScope autocast(bf16);
+  train::AutocastScope autocast(train::on_cpu(bf16));
   const auto run = [&](const std::vector<std::size_t>& indices) {
     auto batch = train::make_batch(features, indices, head, pad_id);
     auto encoded = train::run_encoder(bert, batch, head.needs_all_hidden_states());

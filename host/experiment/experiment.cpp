@@ -12,6 +12,7 @@
 #include "data/squad.hpp"
 #include "store/store.hpp"
 #include "store/trial_model.hpp"
+#include "train/device.hpp"
 
 namespace bertlab::experiment {
 
@@ -407,7 +408,12 @@ Experiment parse(const toml::table& root, const fs::path& file) {
   t.max_grad_norm = train.number("max_grad_norm", t.max_grad_norm, 0, 1e9);
   t.gradient_accumulation = train.integer("gradient_accumulation", t.gradient_accumulation, 1, 1 << 20);
   t.seed = train.integer("seed", t.seed, 0, INT64_MAX);
-  t.precision = train.string("precision", t.precision, {"fp32", "bf16", "auto"});
+  t.precision = train.string("precision", t.precision, {"fp32", "bf16", "fp16", "auto"});
+  t.device = train.string("device", t.device);
+  if (!train::valid_device_setting(t.device))
+    train.fail(train.find("device"), "device", fmt::format("expected \"cpu\", \"cuda\", \"cuda:N\" or \"auto\", got '{}'", t.device));
+  if (t.precision == "fp16" && t.device == "cpu")
+    train.fail(train.find("precision"), "precision", "fp16 runs on a GPU only (train.device = \"cuda\"); on the CPU use \"bf16\" or \"auto\"");
   if (const auto* every = train.find("eval_every")) {
     if (every->is_string()) {
       if (*every->value<std::string>() != "epoch") train.fail(every, "eval_every", "expected \"epoch\" or a number of steps");

@@ -57,7 +57,8 @@ struct TrainSection {
   double max_grad_norm = 1.0;
   std::int64_t gradient_accumulation = 1;
   std::int64_t seed = 42;
-  std::string precision = "fp32";  // fp32 | bf16 | auto (bf16 where the CPU has native bf16)
+  std::string precision = "fp32";  // fp32 | bf16 | fp16 (GPU) | auto (bf16 on a GPU and where the CPU has native bf16)
+  std::string device = "auto";     // cpu | cuda | cuda:N | auto (a GPU when there is one)
   std::int64_t eval_every = 0;     // steps; 0: each epoch
   std::int64_t early_stopping_patience = 0;  // evaluations without improvement; 0: off
   std::int64_t threads = 0;        // 0: LibTorch's default

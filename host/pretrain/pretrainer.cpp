@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "checkpoint/hf_model.hpp"
+#include "train/device.hpp"
 #include "train/inference.hpp"
 #include "train/param_groups.hpp"
 #include "train/precision.hpp"
@@ -63,6 +64,13 @@ PretrainBatch make_batch(const std::vector<Instance>& instances, std::span<const
   return batch;
 }
 
+PretrainBatch to_device(PretrainBatch batch, c10::Device device) {
+  if (device.is_cpu()) return batch;
+  for (auto* tensor : {&batch.input_ids, &batch.token_type_ids, &batch.attention_mask, &batch.mlm_labels, &batch.nsp_labels})
+    if (tensor->defined()) *tensor = tensor->to(device, /*non_blocking=*/true);
+  return batch;
+}
+
 PretrainingLoss forward(PretrainModel& model, const PretrainBatch& batch) {
   auto outputs = model.bert->forward(batch.input_ids, batch.token_type_ids, batch.attention_mask);
   return model.heads->loss(outputs.last_hidden_state, outputs.pooler_output, batch.mlm_labels, batch.nsp_labels);
@@ -78,8 +86,8 @@ void save(PretrainModel& model, const std::filesystem::path& output_dir) {
 
 }  // namespace
 
-Metrics evaluate_pretraining(PretrainModel& model, const PretrainData& data, std::int64_t batch_size, bool bf16,
-                             std::uint64_t seed) {
+Metrics evaluate_pretraining(PretrainModel& model, const PretrainData& data, std::int64_t batch_size,
+                             const train::Compute& compute, std::uint64_t seed) {
   torch::InferenceMode inference;
   model.bert->eval();
   model.heads->eval();
@@ -90,8 +98,8 @@ Metrics evaluate_pretraining(PretrainModel& model, const PretrainData& data, std
   std::iota(order.begin(), order.end(), 0);
   for (std::size_t start = 0; start < order.size(); start += static_cast<std::size_t>(batch_size)) {
     std::span<const std::size_t> indices(order.data() + start, std::min(order.size() - start, static_cast<std::size_t>(batch_size)));
-    auto batch = make_batch(data.eval, indices, data, next_sentence, seed, kEvalStream);
-    train::AutocastScope autocast(bf16);
+    auto batch = to_device(make_batch(data.eval, indices, data, next_sentence, seed, kEvalStream), compute.device);
+    train::AutocastScope autocast(compute);
     auto loss = forward(model, batch);
     mlm_loss_sum += loss.mlm_loss.item<double>() * static_cast<double>(loss.mlm_predictions);
     mlm_count += loss.mlm_predictions;
@@ -128,6 +136,11 @@ train::TrainResult pretrain_trial(const experiment::Experiment& experiment, cons
   if (data.train.empty()) throw std::runtime_error("the corpus made no training instances");
   if (data.eval.empty()) throw std::runtime_error("the corpus made no evaluation instances");
 
+  train::Compute compute;
+  compute.device = train::resolve_device(t.device);
+  compute.precision = train::resolve_precision(t.precision, compute.device.type());
+  model.bert->to(compute.device);
+  model.heads->to(compute.device);
   model.bert->train();
   model.heads->train();
   // Without NSP its classifier gets no gradient: left out, as frozen.
@@ -135,8 +148,8 @@ train::TrainResult pretrain_trial(const experiment::Experiment& experiment, cons
     for (auto& p : model.heads->seq_relationship->parameters()) p.set_requires_grad(false);
   train::freeze(model.bert, t);
   train::Optimization optimization(train::param_groups(model.bert, *model.heads, t), t, data.train.size());
+  if (compute.precision == train::Precision::fp16) optimization.enable_loss_scaling(compute.device);
   const auto& schedule = optimization.schedule();
-  const bool bf16 = train::use_bf16(t.precision);
   const auto batch_size = static_cast<std::size_t>(t.batch_size);
 
   train::TrainResult result;
@@ -149,10 +162,10 @@ train::TrainResult pretrain_trial(const experiment::Experiment& experiment, cons
     for (std::size_t begin = 0; begin < order.size() && !done; begin += batch_size) {
       if (hooks.interrupted && hooks.interrupted->load()) throw train::InterruptedError("interrupted");
       std::span<const std::size_t> indices(order.data() + begin, std::min(batch_size, order.size() - begin));
-      auto batch = make_batch(data.train, indices, data, next_sentence, seed, epoch);
+      auto batch = to_device(make_batch(data.train, indices, data, next_sentence, seed, epoch), compute.device);
       torch::Tensor loss;
       {
-        train::AutocastScope autocast(bf16);
+        train::AutocastScope autocast(compute);
         loss = forward(model, batch).loss;
       }
       double loss_value = 0;
@@ -165,7 +178,7 @@ train::TrainResult pretrain_trial(const experiment::Experiment& experiment, cons
 
       if (optimization.evaluation_due()) {
         auto evaluation = meter.begin_evaluation(step, schedule.steps_per_epoch);
-        evaluation.metrics = evaluate_pretraining(model, data, t.batch_size, bf16, seed);
+        evaluation.metrics = evaluate_pretraining(model, data, t.batch_size, compute, seed);
         if (train::record_evaluation(result, evaluation, metric, direction)) save(model, output_dir);
         meter.finish_evaluation(evaluation);
         if (hooks.on_evaluation && hooks.on_evaluation(evaluation) && !optimization.finished()) {
@@ -177,6 +190,9 @@ train::TrainResult pretrain_trial(const experiment::Experiment& experiment, cons
     }
   }
   result.steps = optimization.step();
+  result.device = compute.device.str();
+  result.precision = train::to_string(compute.precision);
+  if (optimization.loss_scaler()) result.skipped_steps = optimization.loss_scaler()->skipped_steps();
   return result;
 }
 

@@ -20,7 +20,6 @@
 #include "search/warm_start.hpp"
 #include "store/store.hpp"
 #include "train/hidden_mixing.hpp"
-#include "train/precision.hpp"
 #include "train/trainer.hpp"
 #include "util/json_value.hpp"
 #include "util/process_memory.hpp"
@@ -134,7 +133,9 @@ TrialResult finish_objective(store::Store& store, const store::TrialRecord& tria
     store.set_attribute(trial.id, "distilled_from",
                         trial_experiment.distill->teacher.empty() ? trial_experiment.distill->teacher_dir.string()
                                                                   : trial_experiment.distill->teacher);
-  store.set_attribute(trial.id, "precision", train::use_bf16(trial_experiment.train.precision) ? "bf16" : "fp32");
+  store.set_attribute(trial.id, "device", result.device);
+  store.set_attribute(trial.id, "precision", result.precision);
+  if (result.precision == "fp16") store.set_attribute(trial.id, "skipped_steps", result.skipped_steps);
   if (auto memory = util::resident_memory()) {
     store.set_attribute(trial.id, "rss_mib", memory->current_mib);
     store.set_attribute(trial.id, "peak_rss_mib", memory->peak_mib);

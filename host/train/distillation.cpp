@@ -54,6 +54,11 @@ Distiller::Distiller(const experiment::DistillSection& section, const std::strin
   for (auto& p : teacher_.head->module().parameters()) p.requires_grad_(false);
 }
 
+void Distiller::to(c10::Device device) {
+  teacher_.bert()->to(device);
+  teacher_.head->module().to(device);
+}
+
 namespace {
 
 // KL(teacher || student) of the softened distributions over the last

@@ -37,6 +37,8 @@ class Distiller {
                      const torch::Tensor& hard_loss, const Batch& batch);
 
   const std::filesystem::path& teacher_dir() const { return teacher_.dir; }
+  // Moves the teacher to the student's device.
+  void to(c10::Device device);
 
  private:
   experiment::DistillSection section_;

@@ -10,15 +10,16 @@
 
 namespace bertlab::train {
 
-AutocastScope::AutocastScope(bool enabled) : enabled_(enabled) {
+AutocastScope::AutocastScope(const Compute& compute)
+    : enabled_(compute.precision != Precision::fp32), device_type_(compute.device.type()) {
   if (!enabled_) return;
-  at::autocast::set_autocast_dtype(at::kCPU, at::kBFloat16);
-  at::autocast::set_autocast_enabled(at::kCPU, true);
+  at::autocast::set_autocast_dtype(device_type_, compute.precision == Precision::fp16 ? at::kHalf : at::kBFloat16);
+  at::autocast::set_autocast_enabled(device_type_, true);
 }
 
 AutocastScope::~AutocastScope() {
   if (!enabled_) return;
-  at::autocast::set_autocast_enabled(at::kCPU, false);
+  at::autocast::set_autocast_enabled(device_type_, false);
   at::autocast::clear_cache();
 }
 
@@ -38,6 +39,22 @@ Batch make_batch(const std::vector<Feature>& features, const std::vector<std::si
   return batch;
 }
 
+Batch to_device(const Batch& batch, c10::Device device) {
+  if (device.is_cpu()) return batch;
+  Batch out;
+  out.features = batch.features;
+  // non_blocking from pageable memory is still a synchronous copy; it only
+  // lets the four small copies queue without a host round trip each.
+  auto move = [&](const torch::Tensor& tensor) {
+    return tensor.defined() ? tensor.to(device, /*non_blocking=*/true) : tensor;
+  };
+  out.input_ids = move(batch.input_ids);
+  out.token_type_ids = move(batch.token_type_ids);
+  out.attention_mask = move(batch.attention_mask);
+  for (const auto& [name, tensor] : batch.labels) out.labels.emplace(name, move(tensor));
+  return out;
+}
+
 EncoderOutputs run_encoder(model::BertModel& bert, const Batch& batch, bool all_hidden_states) {
   model::BertForwardOptions options;
   options.output_hidden_states = all_hidden_states;
@@ -47,13 +64,13 @@ EncoderOutputs run_encoder(model::BertModel& bert, const Batch& batch, bool all_
 
 std::vector<Prediction> predict(model::BertModel& bert, Head& head, std::span<const Example> examples,
                                 const std::vector<Feature>& features, std::int64_t batch_size, std::int64_t pad_id,
-                                bool bf16) {
+                                const Compute& compute) {
   bert->eval();
   head.module().eval();
   std::vector<Value> results(features.size());
   {
     c10::InferenceMode guard;
-    AutocastScope autocast(bf16);
+    AutocastScope autocast(compute);
     std::vector<std::size_t> order(features.size());
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(),
@@ -63,7 +80,11 @@ std::vector<Prediction> predict(model::BertModel& bert, Head& head, std::span<co
       std::vector<std::size_t> indices(order.begin() + static_cast<std::ptrdiff_t>(start),
                                        order.begin() + static_cast<std::ptrdiff_t>(std::min(order.size(), start + size)));
       auto batch = make_batch(features, indices, head, pad_id);
-      auto outputs = head.forward(run_encoder(bert, batch, head.needs_all_hidden_states()), batch);
+      auto on_device = to_device(batch, compute.device);
+      auto outputs = head.forward(run_encoder(bert, on_device, head.needs_all_hidden_states()), on_device);
+      if (!compute.device.is_cpu())
+        for (auto& [name, tensor] : outputs)
+          if (tensor.defined()) tensor = tensor.cpu();
       auto decoded = head.decode_features(outputs, batch);
       for (std::size_t k = 0; k < indices.size(); ++k) results[indices[k]] = std::move(decoded[k]);
     }

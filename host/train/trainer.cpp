@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "checkpoint/hf_model.hpp"
+#include "train/device.hpp"
 #include "train/distillation.hpp"
 #include "train/gradual_pruning.hpp"
 #include "train/head_transfer.hpp"
@@ -49,8 +50,9 @@ std::vector<std::vector<std::size_t>> epoch_batches(const std::vector<Feature>& 
   return batches;
 }
 
-Metrics evaluate(model::BertModel& bert, Head& head, const PreparedData& data, std::int64_t batch_size, bool bf16) {
-  auto predictions = predict(bert, head, data.eval_examples, data.eval_features, batch_size, data.pad_id, bf16);
+Metrics evaluate(model::BertModel& bert, Head& head, const PreparedData& data, std::int64_t batch_size,
+                 const Compute& compute) {
+  auto predictions = predict(bert, head, data.eval_examples, data.eval_features, batch_size, data.pad_id, compute);
   bert->train();
   head.module().train();
   return head.evaluate(data.eval_examples, predictions);
@@ -78,6 +80,9 @@ TrainResult train_trial(const experiment::Experiment& experiment, const std::str
     if (hooks.log) hooks.log(line); else std::cerr << "bertlab: " << line << '\n';
   };
 
+  Compute compute;
+  compute.device = resolve_device(t.device);
+  compute.precision = resolve_precision(t.precision, compute.device.type());
   auto loaded = checkpoint::load_model(experiment.model_dir);
   auto& bert = loaded.model;
   // Training updates the float weights; the int8 ones saved with the model would go stale.
@@ -115,27 +120,35 @@ TrainResult train_trial(const experiment::Experiment& experiment, const std::str
       log(fmt::format("model.from_trial {}: {}", experiment.model_from_trial, experiment.model_dir.string()));
     log(describe_transfer(transfer, experiment.model_dir));
   }
+  if (!compute.device.is_cpu()) {
+    log(fmt::format("training on {} in {}", compute.device.str(), to_string(compute.precision)));
+    bert->to(compute.device);
+    head.module().to(compute.device);
+    if (distiller) distiller->to(compute.device);
+  }
   bert->train();
   head.module().train();
 
   freeze(bert, t);
   Optimization optimization(param_groups(bert, head.module(), t), t, data.train_features.size());
+  if (compute.precision == Precision::fp16) optimization.enable_loss_scaling(compute.device);
   const auto& schedule = optimization.schedule();
   std::optional<GradualPruning> gradual;
   if (t.sparsity > 0) gradual.emplace(bert, t, schedule.total_steps);
 
   TrainResult result;
   TrainingMeter meter;
-  const bool bf16 = use_bf16(t.precision);
   std::int64_t evaluations_without_gain = 0;
   bool done = false;
   while (!done) {
     for (const auto& indices : epoch_batches(data.train_features, t.batch_size, t.group_by_length, rng)) {
       if (hooks.interrupted && hooks.interrupted->load()) throw InterruptedError("interrupted");
-      auto batch = make_batch(data.train_features, indices, head, data.pad_id);
+      const auto cpu_batch = make_batch(data.train_features, indices, head, data.pad_id);
+      const auto tokens = cpu_batch.attention_mask.sum().item<std::int64_t>();
+      const auto batch = to_device(cpu_batch, compute.device);
       torch::Tensor loss;
       {
-        AutocastScope autocast(bf16);
+        AutocastScope autocast(compute);
         if (distiller) {
           auto encoded = run_encoder(bert, batch, head.needs_all_hidden_states() || distiller->needs_hidden_states());
           auto outputs = head.forward(encoded, batch);
@@ -146,7 +159,7 @@ TrainResult train_trial(const experiment::Experiment& experiment, const std::str
       }
       double loss_value = 0;
       const bool stepped = optimization.backward(loss, loss_value);
-      meter.add(loss_value, batch.attention_mask.sum().item<std::int64_t>());
+      meter.add(loss_value, tokens);
       if (!stepped) continue;
       const auto step = optimization.step();
       if (gradual) gradual->after_step(step);
@@ -155,7 +168,7 @@ TrainResult train_trial(const experiment::Experiment& experiment, const std::str
 
       if (optimization.evaluation_due()) {
         auto evaluation = meter.begin_evaluation(step, schedule.steps_per_epoch);
-        evaluation.metrics = evaluate(bert, head, data, t.batch_size, bf16);
+        evaluation.metrics = evaluate(bert, head, data, t.batch_size, compute);
         // While the sparsity ramps up, evaluations are reported but none can
         // be the trial's best: the saved model is a fully pruned one.
         const bool eligible = !gradual || gradual->at_target();
@@ -188,6 +201,9 @@ TrainResult train_trial(const experiment::Experiment& experiment, const std::str
     }
   }
   result.steps = optimization.step();
+  result.device = compute.device.str();
+  result.precision = to_string(compute.precision);
+  if (optimization.loss_scaler()) result.skipped_steps = optimization.loss_scaler()->skipped_steps();
   if (gradual) result.sparsity = gradual->sparsity();
   return result;
 }

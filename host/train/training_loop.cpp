@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <memory>
 
 #include <fmt/format.h>
 #include <torch/nn/utils/clip_grad.h>
@@ -28,14 +27,9 @@ double Schedule::learning_rate_at(std::int64_t step) const {
 
 namespace {
 
-std::vector<torch::optim::OptimizerParamGroup> optimizer_groups(const std::vector<ParamGroup>& groups,
-                                                                double learning_rate) {
-  std::vector<torch::optim::OptimizerParamGroup> out;
-  for (const auto& group : groups)
-    out.emplace_back(group.params, std::make_unique<torch::optim::AdamWOptions>(
-                                       torch::optim::AdamWOptions(learning_rate * group.lr_scale)
-                                           .weight_decay(group.weight_decay)
-                                           .eps(1e-8)));
+std::vector<FusedAdamW::Group> optimizer_groups(const std::vector<ParamGroup>& groups, double learning_rate) {
+  std::vector<FusedAdamW::Group> out;
+  for (const auto& group : groups) out.push_back({group.params, learning_rate * group.lr_scale, group.weight_decay});
   return out;
 }
 
@@ -56,14 +50,16 @@ Optimization::Optimization(const std::vector<ParamGroup>& groups, const experime
 bool Optimization::backward(const torch::Tensor& loss, double& loss_value) {
   loss_value = loss.item<double>();
   if (!std::isfinite(loss_value)) throw DivergedError(fmt::format("loss is {} at step {}", loss_value, step_));
-  (loss / static_cast<double>(accumulation_)).backward();
+  const auto micro_loss = loss / static_cast<double>(accumulation_);
+  (loss_scaler_ ? loss_scaler_->scale(micro_loss) : micro_loss).backward();
   if (++micro_steps_ % accumulation_ != 0) return false;
 
   const double rate = schedule_.learning_rate_at(step_);
-  for (std::size_t g = 0; g < optimizer_.param_groups().size(); ++g)
-    optimizer_.param_groups()[g].options().set_lr(rate * lr_scales_[g]);
-  if (max_grad_norm_ > 0) torch::nn::utils::clip_grad_norm_(parameters_, max_grad_norm_);
-  optimizer_.step();
+  for (std::size_t g = 0; g < optimizer_.group_count(); ++g) optimizer_.set_learning_rate(g, rate * lr_scales_[g]);
+  if (!loss_scaler_ || loss_scaler_->unscale_and_update(parameters_)) {
+    if (max_grad_norm_ > 0) torch::nn::utils::clip_grad_norm_(parameters_, max_grad_norm_);
+    optimizer_.step();
+  }
   optimizer_.zero_grad();
   ++step_;
   return true;

@@ -4,8 +4,9 @@
 // evaluation and what is saved differ between them.
 //
 // The optimizer is AdamW with decoupled weight decay over the param groups
-// of param_groups.hpp (each with its own base rate: layer-wise decay), a
-// linear warm-up then linear decay, gradient accumulation and clipping.
+// of param_groups.hpp (each with its own base rate: layer-wise decay), in
+// ATen's fused kernel (fused_adamw.hpp), a linear warm-up then linear decay,
+// gradient accumulation and clipping.
 #pragma once
 
 #include <chrono>
@@ -15,12 +16,13 @@
 #include <string>
 #include <vector>
 
-#include <torch/optim/adamw.h>
 #include <torch/types.h>
 
 #include "bertlab/head.hpp"
 #include "bertlab/study.hpp"
 #include "experiment/experiment.hpp"
+#include "train/fused_adamw.hpp"
+#include "train/loss_scaler.hpp"
 #include "train/param_groups.hpp"
 
 namespace bertlab::train {
@@ -54,6 +56,9 @@ struct TrainResult {
   bool pruned = false;
   bool stopped_early = false;
   std::optional<double> sparsity;  // train.sparsity: the pruned weights' zero share at the end
+  std::string device = "cpu";      // where it trained ("cuda:0")
+  std::string precision = "fp32";  // what it computed in (train.precision resolved there)
+  std::int64_t skipped_steps = 0;  // fp16: steps skipped for inf/NaN gradients
 };
 
 // Steps of a trial: train.max_steps, or train.epochs over the batches of
@@ -80,6 +85,11 @@ class Optimization {
   // scheduled rates, clips and steps: true then. Returns the loss's value in
   // `loss_value`; a NaN or infinite loss throws DivergedError.
   bool backward(const torch::Tensor& loss, double& loss_value);
+  // fp16: the loss is scaled before backward and the gradients unscaled
+  // before clipping; a step with inf/NaN gradients is skipped (the schedule
+  // still advances, as with torch.amp.GradScaler and the HF Trainer).
+  void enable_loss_scaling(c10::Device device) { loss_scaler_.emplace(device); }
+  const std::optional<LossScaler>& loss_scaler() const { return loss_scaler_; }
 
   const Schedule& schedule() const { return schedule_; }
   std::int64_t step() const { return step_; }  // optimizer steps taken
@@ -88,13 +98,14 @@ class Optimization {
 
  private:
   Schedule schedule_;
-  torch::optim::AdamW optimizer_;
+  FusedAdamW optimizer_;
   std::vector<double> lr_scales_;  // of each optimizer group, in order
   std::vector<torch::Tensor> parameters_;
   std::int64_t accumulation_;
   double max_grad_norm_;
   std::int64_t micro_steps_ = 0;
   std::int64_t step_ = 0;
+  std::optional<LossScaler> loss_scaler_;
 };
 
 // The numbers a loop reports between evaluations. Tokens/s counts training

@@ -169,8 +169,8 @@ TEST_CASE("experiment: errors name the file, the line and the key") {
   message = error_of(write(dir, std::string(kMinimal) + "\n[train]\nwarmup_ratio = 1.5\n"));
   CHECK(message.find("key 'train.warmup_ratio': expected a number in [0, 1], got 1.5") != std::string::npos);
 
-  message = error_of(write(dir, std::string(kMinimal) + "\n[train]\nprecision = \"fp16\"\n"));
-  CHECK(message.find("expected one of fp32, bf16, auto, got 'fp16'") != std::string::npos);
+  message = error_of(write(dir, std::string(kMinimal) + "\n[train]\nprecision = \"fp8\"\n"));
+  CHECK(message.find("expected one of fp32, bf16, fp16, auto, got 'fp8'") != std::string::npos);
 
   message = error_of(write(dir, "[model]\npath = \"m\"\n[data\ntrain = 1\n"));
   CHECK(message.find("exp.toml:3:") != std::string::npos);

@@ -43,15 +43,20 @@ def native_bf16(torch):
     return bool(capabilities.get("avx512_bf16") or capabilities.get("amx_bf16"))
 
 
-def matmul_peak(torch, dtype, n=2048, repeats=5):
-    """FLOP/s of one n x n x n torch.mm (2 n^3 FLOPs), median of `repeats` after two warm-ups."""
-    a, b = torch.randn(n, n).to(dtype), torch.randn(n, n).to(dtype)
+def matmul_peak(torch, dtype, n=None, repeats=5, device="cpu"):
+    """FLOP/s of one n x n x n torch.mm (2 n^3 FLOPs; n 2048 on the CPU, 8192 on a GPU), median of `repeats`
+    after two warm-ups."""
+    n = n or (8192 if device == "cuda" else 2048)
+    a, b = torch.randn(n, n, device=device).to(dtype), torch.randn(n, n, device=device).to(dtype)
+    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
     for _ in range(2):
         torch.mm(a, b)
     times = []
     for _ in range(repeats):
+        sync()
         start = time.perf_counter()
         torch.mm(a, b)
+        sync()
         times.append(time.perf_counter() - start)
     return 2 * n ** 3 / statistics.median(times)
 
@@ -101,9 +106,9 @@ def run_bertlab(bertlab, work, name, sections, command="run"):
 # ---------------------------------------------------------------------------------------------- transformers
 
 
-def trainer_args(output_dir, **overrides):
+def trainer_args(output_dir, device="cpu", **overrides):
     from transformers import TrainingArguments
-    return TrainingArguments(output_dir=str(output_dir), use_cpu=True, dataloader_num_workers=0,
+    return TrainingArguments(output_dir=str(output_dir), use_cpu=device == "cpu", dataloader_num_workers=0,
                              dataloader_pin_memory=False, report_to=[], save_strategy="no", logging_strategy="no",
                              disable_tqdm=True, seed=SEED, **overrides)
 

