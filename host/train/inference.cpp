@@ -43,8 +43,9 @@ Batch to_device(const Batch& batch, c10::Device device) {
   if (device.is_cpu()) return batch;
   Batch out;
   out.features = batch.features;
-  // non_blocking from pageable memory is still a synchronous copy; it only
-  // lets the four small copies queue without a host round trip each.
+  // The batch is in pageable memory, which CUDA copies out before the call
+  // returns (the CPU tensors may go); non_blocking spares the stream
+  // synchronisation after each of the small copies.
   auto move = [&](const torch::Tensor& tensor) {
     return tensor.defined() ? tensor.to(device, /*non_blocking=*/true) : tensor;
   };
