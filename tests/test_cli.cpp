@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bertlab/plugin.hpp"
+#include "postgres_server.hpp"
 #include "store/store.hpp"
 #include "support.hpp"
 
@@ -131,6 +132,86 @@ TEST_CASE_FIXTURE(Fixture, "cli: query is read-only") {
   }
   auto after = run_bertlab({"query", "SELECT count(*) AS n FROM trials", "--store", db, "--csv"});
   CHECK(after.out == "n\n6\n");
+}
+
+// Everything a store holds about a trial, without the store-wide ids.
+json without_ids(std::vector<bertlab::store::TrialRecord> trials) {
+  json rows = json::array();
+  for (const auto& t : trials) {
+    json values = json::array();
+    for (const auto& v : t.intermediate_values) values.push_back({v.step, v.name, v.value});
+    json artifacts = json::array();
+    for (const auto& a : t.artifacts) artifacts.push_back({a.kind, a.path, a.created_at});
+    rows.push_back({t.number, bertlab::to_string(t.state), t.params, t.value ? json(*t.value) : json(), t.error,
+                    t.started_at, t.finished_at, t.heartbeat_at, t.seed ? json(*t.seed) : json(), t.plugins,
+                    t.data_fingerprint, values, t.attributes, artifacts});
+  }
+  return rows;
+}
+
+TEST_CASE_FIXTURE(Fixture, "cli: store copy copies studies with every trial, detail and queued trial") {
+  {
+    auto store = bertlab::store::open_store(db);
+    const auto sst2 = *store->find_study("sst2");
+    store->set_study_attribute(sst2.id, "dataset", "SST-2");
+    store->enqueue_trial(sst2.id, {{"learning_rate", 4e-5}}, "enqueue");
+  }
+  const std::string copy = (dir / "copy.db").string();
+  auto copied = run_bertlab({"store", "copy", db, copy, "--json"});
+  INFO(copied.err);
+  REQUIRE(copied.exit_code == 0);
+  CHECK(json::parse(copied.out) == json::parse(R"([{"study": "sst2", "trials": 5, "queued": 1},
+                                                   {"study": "conll", "trials": 1, "queued": 0}])"));
+  auto from = bertlab::store::open_store(db, true);
+  auto to = bertlab::store::open_store(copy, true);
+  for (const char* name : {"sst2", "conll"}) {
+    CAPTURE(name);
+    const auto a = *from->find_study(name);
+    const auto b = *to->find_study(name);
+    CHECK(b.experiment == a.experiment);
+    CHECK(b.metric == a.metric);
+    CHECK(b.direction == a.direction);
+    CHECK(b.attributes == a.attributes);
+    CHECK(without_ids(to->trials(b.id)) == without_ids(from->trials(a.id)));
+    CHECK(to->queued_trials(b.id).size() == from->queued_trials(a.id).size());
+  }
+  CHECK(to->find_study("sst2")->attributes["dataset"] == "SST-2");
+
+  // Copying again would duplicate names: refused before anything is written.
+  auto again = run_bertlab({"store", "copy", db, copy, "--study", "sst2"});
+  CHECK(again.exit_code == 1);
+  CHECK(again.err.find("a study named 'sst2' exists already; nothing was copied") != std::string::npos);
+  CHECK(to->trials(to->find_study("sst2")->id).size() == 5);
+  auto missing = run_bertlab({"store", "copy", db, (dir / "other.db").string(), "--study", "nope"});
+  CHECK(missing.exit_code == 1);
+  CHECK(missing.err.find("no study 'nope'") != std::string::npos);
+}
+
+TEST_CASE_FIXTURE(Fixture, "cli: store copy to PostgreSQL and back keeps every trial, and history reads the server") {
+  const auto url = bertlab::test::postgres_server().new_database();
+  auto to_server = run_bertlab({"store", "copy", db, url});
+  INFO(to_server.err);
+  REQUIRE(to_server.exit_code == 0);
+  const std::string back = (dir / "back.db").string();
+  REQUIRE(run_bertlab({"store", "copy", url, back}).exit_code == 0);
+  auto from = bertlab::store::open_store(db, true);
+  auto server = bertlab::store::open_store(url, true);
+  auto returned = bertlab::store::open_store(back, true);
+  for (const char* name : {"sst2", "conll"}) {
+    CAPTURE(name);
+    const auto expected = without_ids(from->trials(from->find_study(name)->id));
+    CHECK(without_ids(server->trials(server->find_study(name)->id)) == expected);
+    CHECK(without_ids(returned->trials(returned->find_study(name)->id)) == expected);
+  }
+  auto history = run_bertlab({"history", "--store", url, "--json"});
+  REQUIRE(history.exit_code == 0);
+  // The same studies, counts and best values; a copied study is created anew (created_at).
+  auto without_created = [](json studies) {
+    for (auto& study : studies) study.erase("created_at");
+    return studies;
+  };
+  CHECK(without_created(json::parse(history.out)) ==
+        without_created(json::parse(run_bertlab({"history", "--store", db, "--json"}).out)));
 }
 
 TEST_CASE("cli: errors go to stderr with meaningful exit codes") {

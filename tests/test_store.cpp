@@ -1,6 +1,8 @@
-// The SQLite trial store: schema versions, round trips, numbering, several
-// writer processes at once, a writer killed inside a transaction, and the
-// read-only query path. Writer processes are tests/store_writer.cpp.
+// The trial store: schema versions, round trips, numbering, several writer
+// processes at once, a writer killed inside a transaction, the queue, and
+// the read-only query path. The behaviour every backend shares runs on
+// SQLite and on a real PostgreSQL server (tests/postgres_server.hpp) alike.
+// Writer processes are tests/store_writer.cpp.
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -23,6 +25,8 @@
 
 #include <fmt/format.h>
 
+#include "postgres_server.hpp"
+#include "store/postgres_store.hpp"
 #include "store/sqlite_store.hpp"
 #include "store/store.hpp"
 #include "support.hpp"
@@ -60,6 +64,21 @@ class RawDb {
 
  private:
   sqlite3* db_ = nullptr;
+};
+
+// The backends the shared tests run on: where a new, empty store lives, and
+// the backend's own consistency check after processes were killed.
+struct Sqlite {
+  static std::string new_store(const bertlab::test::ScratchDir& dir) { return (dir / "trials.db").string(); }
+  static void check_integrity(const std::string& location) {
+    CHECK(RawDb(location).value("PRAGMA integrity_check") == "ok");
+  }
+};
+struct Postgres {
+  static std::string new_store(const bertlab::test::ScratchDir&) {
+    return bertlab::test::postgres_server().new_database();
+  }
+  static void check_integrity(const std::string&) {}  // the server's: a killed client's transaction is rolled back
 };
 
 // The message of the StoreError that `action` throws.
@@ -119,6 +138,9 @@ bool read_until(int fd, std::string_view text) {
 
 }  // namespace
 
+TYPE_TO_STRING(Sqlite);
+TYPE_TO_STRING(Postgres);
+
 TEST_CASE("sha256_hex matches the FIPS 180-2 test vectors") {
   using bertlab::util::sha256_hex;
   CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
@@ -169,9 +191,10 @@ TEST_CASE("a read-only open never creates the store") {
   CHECK_FALSE(fs::exists(path));
 }
 
-TEST_CASE("studies, trials and their details round-trip") {
+TEST_CASE_TEMPLATE("studies, trials and their details round-trip", Backend, Sqlite, Postgres) {
   bertlab::test::ScratchDir dir;
-  auto store = open_store((dir / "trials.db").string());
+  const std::string location = Backend::new_store(dir);
+  auto store = open_store(location);
   const auto study = store->get_or_create_study("s1", "model = 'bert'\n", "accuracy", Direction::maximize);
   CHECK(study.id > 0);
   CHECK(study.experiment == "model = 'bert'\n");
@@ -302,9 +325,10 @@ TEST_CASE("studies, trials and their details round-trip") {
   }
 }
 
-TEST_CASE("four processes writing at once get unique, gap-free trial numbers") {
+TEST_CASE_TEMPLATE("four processes writing at once get unique, gap-free trial numbers", Backend, Sqlite, Postgres) {
   bertlab::test::ScratchDir dir;
-  const auto path = (dir / "trials.db").string();
+  const std::string path = Backend::new_store(dir);
+  open_store(path);  // created (and migrated) before the writers race for it
   constexpr int kWriters = 4;
   constexpr int kTrialsEach = 250;
 
@@ -337,12 +361,12 @@ TEST_CASE("four processes writing at once get unique, gap-free trial numbers") {
     return trial.state == TrialState::complete && trial.value.has_value() && trial.intermediate_values.size() == 3 &&
            trial.attributes.contains("writer") && trial.artifacts.size() == 1;
   }));
-  CHECK(RawDb(path).value("PRAGMA integrity_check") == "ok");
+  Backend::check_integrity(path);
 }
 
-TEST_CASE("a writer killed inside its transaction leaves a consistent store") {
+TEST_CASE_TEMPLATE("a writer killed inside its transaction leaves a consistent store", Backend, Sqlite, Postgres) {
   bertlab::test::ScratchDir dir;
-  const auto path = (dir / "trials.db").string();
+  const std::string path = Backend::new_store(dir);
   int pipe_fds[2];
   REQUIRE(::pipe2(pipe_fds, O_CLOEXEC) == 0);
   const pid_t writer = spawn_writer({path, "held", "hold"}, pipe_fds[1]);
@@ -352,7 +376,7 @@ TEST_CASE("a writer killed inside its transaction leaves a consistent store") {
   if (!holding) ::kill(writer, SIGKILL);
   REQUIRE(holding);
 
-  // WAL: readers are not blocked by the write transaction in progress.
+  // Readers are not blocked by the write transaction in progress (SQLite's WAL, PostgreSQL's MVCC).
   {
     auto reader = open_store(path, /*read_only=*/true);
     CHECK(reader->trials(reader->find_study("held")->id).empty());
@@ -364,7 +388,7 @@ TEST_CASE("a writer killed inside its transaction leaves a consistent store") {
   CHECK(WTERMSIG(status) == SIGKILL);
 
   auto store = open_store(path);
-  CHECK(RawDb(path).value("PRAGMA integrity_check") == "ok");
+  Backend::check_integrity(path);
   const auto study = store->find_study("held");
   REQUIRE(study.has_value());
   CHECK(store->trials(study->id).empty());
@@ -412,9 +436,11 @@ TEST_CASE("query_readonly runs one read-only statement and refuses anything else
   CHECK(open_store(path, /*read_only=*/true)->query_readonly("SELECT COUNT(*) FROM studies").rows[0][0] == 1);
 }
 
-TEST_CASE("queued trials run once each, oldest first, and lost trials are failed and re-queued") {
+TEST_CASE_TEMPLATE("queued trials run once each, oldest first, and lost trials are failed and re-queued", Backend,
+                   Sqlite, Postgres) {
   bertlab::test::ScratchDir dir;
-  auto store = open_store((dir / "queue.db").string());
+  const std::string location = Backend::new_store(dir);
+  auto store = open_store(location);
   const auto study = store->get_or_create_study("s", "exp", "accuracy", Direction::maximize, "/x/exp.toml");
   CHECK(store->find_study("s")->experiment_file == "/x/exp.toml");
   store->enqueue_trial(study.id, {{"lr", 1}}, "enqueue");
@@ -453,4 +479,47 @@ TEST_CASE("queued trials run once each, oldest first, and lost trials are failed
   CHECK(error_of([&] { store->finish_trial(trials[1].id, TrialState::complete, 0.5, ""); }).find("already FAILED") !=
         std::string::npos);
   CHECK(store->fail_stale_trials(study.id, std::chrono::milliseconds(200), true).empty());
+}
+
+TEST_CASE("postgresql store: schema version, a read-only open of an empty database, a server that is not there") {
+  auto& server = bertlab::test::postgres_server();
+  const auto url = server.new_database();
+  CHECK(error_of([&] { open_store(url, /*read_only=*/true); }).find("store not found") != std::string::npos);
+  open_store(url);
+  bertlab::store::PgConnection raw(url);
+  CHECK(raw.exec("read", "SELECT version FROM bertlab_schema").integer(0, 0) == PostgresStore::schema_version());
+  CHECK(PostgresStore::schema_version() == SqliteStore::schema_version());
+  open_store(url);  // reopening migrates nothing
+  CHECK(raw.exec("read", "SELECT COUNT(*) FROM bertlab_schema").integer(0, 0) == 1);
+
+  raw.exec("write", fmt::format("UPDATE bertlab_schema SET version = {}", PostgresStore::schema_version() + 1));
+  const auto newer = error_of([&] { open_store(url); });
+  CHECK(newer.find("newer than this bertlab's version") != std::string::npos);
+  CHECK(newer.find("postgresql://bertlab@127.0.0.1") == 0);
+
+  const auto refused = error_of([&] { open_store("postgresql://bertlab:secret@127.0.0.1:1/none"); });
+  CHECK(refused.find("postgresql://bertlab:***@127.0.0.1:1/none: connect:") == 0);
+  CHECK(refused.find("secret") == std::string::npos);
+}
+
+TEST_CASE("postgresql store: query_readonly runs one read-only statement and refuses anything else") {
+  auto store = open_store(bertlab::test::postgres_server().new_database());
+  const auto study = store->get_or_create_study("s", "exp", "accuracy", Direction::maximize);
+  store->finish_trial(new_trial(*store, study.id).id, TrialState::complete, 0.5, "");
+  new_trial(*store, study.id);
+
+  const auto result = store->query_readonly("SELECT number, state, value FROM trials ORDER BY number");
+  CHECK(result.columns == std::vector<std::string>{"number", "state", "value"});
+  REQUIRE(result.rows.size() == 2);
+  CHECK(result.rows[0] == std::vector<nlohmann::json>{0, "COMPLETE", 0.5});
+  CHECK(result.rows[1] == std::vector<nlohmann::json>{1, "RUNNING", nullptr});
+  for (const char* sql : {"DELETE FROM trials", "UPDATE trials SET value = 1", "DROP TABLE trials",
+                          "CREATE TABLE x (y INTEGER)"})
+    CHECK(error_of([&] { store->query_readonly(sql); }).find("read-only transaction") != std::string::npos);
+  CHECK(error_of([&] { store->query_readonly("SELECT 1; DELETE FROM trials"); }).find("multiple commands") !=
+        std::string::npos);
+  CHECK(error_of([&] { store->query_readonly("SELECT * FROM nowhere"); }).find("does not exist") != std::string::npos);
+  CHECK(store->trials(study.id).size() == 2);
+  // The connection is usable after a refused query.
+  CHECK(store->query_readonly("SELECT COUNT(*) AS n FROM trials").rows[0][0] == 2);
 }

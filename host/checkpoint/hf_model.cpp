@@ -4,6 +4,7 @@
 #include <fstream>
 #include <set>
 #include <stdexcept>
+#include <string_view>
 
 #include <ATen/ATen.h>
 #include <fmt/format.h>
@@ -67,6 +68,13 @@ void copy_if_present(const fs::path& from_dir, const fs::path& to_dir, const cha
   if (!fs::exists(from)) return;
   if (fs::exists(to_dir / name) && fs::equivalent(from, to_dir / name)) return;
   fs::copy_file(from, to_dir / name, fs::copy_options::overwrite_existing);
+}
+
+// Whether parameter `name` is the weight of one of the `int8` layers: those
+// are stored as int8 plus a scale, not as the float parameter.
+bool is_int8_weight(const std::string& name, const std::map<std::string, model::Int8Weight>& int8) {
+  constexpr std::string_view kSuffix = ".weight";
+  return name.ends_with(kSuffix) && int8.count(name.substr(0, name.size() - kSuffix.size())) > 0;
 }
 
 // The int8 layers of a quantized checkpoint, by layer name, removed from
@@ -136,7 +144,7 @@ LoadedModel load_model(const fs::path& dir, bool allow_missing) {
   for (auto& item : loaded.model->named_parameters()) {
     const std::string& name = item.key();
     auto it = encoder_tensors.find(name);
-    if (name.ends_with(".weight") && int8.count(name.substr(0, name.size() - 7))) {
+    if (is_int8_weight(name, int8)) {
       // Checked and loaded by quantize_int8 below.
       used.insert(name);
       continue;
@@ -214,7 +222,7 @@ void save_model(const fs::path& dir, model::BertModel& model, const SaveOptions&
   }
   for (const auto& item : model->named_parameters()) {
     const auto& name = item.key();
-    if (name.ends_with(".weight") && int8.count(name.substr(0, name.size() - 7))) continue;
+    if (is_int8_weight(name, int8)) continue;
     tensors.emplace(prefix + name, item.value().detach().to(at::kCPU, options.dtype).contiguous());
   }
   for (const auto& [name, tensor] : options.head_tensors)

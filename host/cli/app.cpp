@@ -20,6 +20,8 @@ int run(int argc, char** argv) {
   add_augment_command(app);
   add_vocab_command(app);
   add_compress_command(app);
+  add_interchange_commands(app);
+  add_store_command(app);
   add_plugins_command(app);
   add_history_commands(app);
   try {

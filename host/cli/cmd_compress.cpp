@@ -73,12 +73,8 @@ void compress_trial(CompressArgs& args) {
   if (args.threads > 0) at::set_num_threads(args.threads);
   auto store = store::open_store(args.store_path);
   const auto [study, trial] = require_trial(*store, args.trial);
-  fs::path model_dir;
-  try {
-    model_dir = store::trial_model_dir(*store, study.name, trial.number);
-  } catch (const store::TrialModelError& error) {
-    throw ExitError(kExitError, error.what());
-  }
+  // A trial without a saved model is an error with exit code 1, as any other (app.cpp).
+  const fs::path model_dir = store::trial_model_dir(*store, study.name, trial.number);
   const fs::path out_dir = fs::absolute(args.out);
   if (fs::exists(out_dir) && !fs::is_empty(out_dir))
     throw ExitError(kExitError, fmt::format("{}: exists and is not empty; compress writes a new model directory", out_dir.string()));

@@ -42,11 +42,7 @@ struct PredictArgs {
 fs::path trial_model_dir(const PredictArgs& args) {
   auto store = store::open_store(args.store_path, /*read_only=*/true);
   auto [study, number] = parse_trial_ref(args.trial);
-  try {
-    return store::trial_model_dir(*store, study, number);
-  } catch (const store::TrialModelError& error) {
-    throw ExitError(kExitError, error.what());
-  }
+  return store::trial_model_dir(*store, study, number);
 }
 
 void predict(const PredictArgs& args) {

@@ -21,6 +21,7 @@
 #include "cli/worker_processes.hpp"
 #include "experiment/experiment.hpp"
 #include "search/study_runner.hpp"
+#include "store/location.hpp"
 #include "store/store.hpp"
 
 namespace bertlab::cli {
@@ -83,7 +84,7 @@ void print_outcome(bool json, const std::string& store_path, const search::Study
 // `--workers N`: the study is created here, the trials run in N worker processes.
 search::StudyOutcome run_with_workers(const experiment::Experiment& experiment, search::StudyMode mode, int workers) {
   const auto study = search::open_study(experiment, mode);
-  const std::string store_path = std::filesystem::absolute(experiment.store).string();
+  const std::string store_path = store::absolute_location(experiment.store.string());
   std::int64_t before = 0;
   {
     auto store = store::open_store(store_path);
@@ -136,7 +137,7 @@ CLI::App* add_study_command(CLI::App& app, const std::string& name, const std::s
     // Absolute, so that [model] from_trial is looked up in this store while
     // the experiment is read (a relative path there is the file's folder's).
     if (store->count() > 0)
-      overrides.push_back("store.path=" + nlohmann::json(std::filesystem::absolute(args->store_path).string()).dump());
+      overrides.push_back("store.path=" + nlohmann::json(store::absolute_location(args->store_path)).dump());
     auto experiment = experiment::load(args->experiment, overrides);
     if (store->count() > 0) experiment.store = args->store_path;  // relative to the working directory, as typed
     if (pretraining && !experiment.pretrain)
@@ -190,7 +191,7 @@ void add_worker_command(CLI::App& app) {
     auto store = store::open_store(args->store_path, /*read_only=*/true);
     const auto study = require_study(*store, args->study);
     store.reset();
-    const std::string store_path = std::filesystem::absolute(args->store_path).string();
+    const std::string store_path = store::absolute_location(args->store_path);
     std::vector<std::string> overrides{"store.path=" + nlohmann::json(store_path).dump()};
     if (args->threads > 0) overrides.push_back(fmt::format("train.threads={}", args->threads));
     auto experiment = experiment::load_recorded(study.experiment, study.experiment_file, overrides);

@@ -26,7 +26,7 @@ inline constexpr int kExitUsage = 2;
 
 // `--store PATH` on a subcommand, defaulting to bertlab.db in the working directory.
 inline CLI::Option* add_store_option(CLI::App& command, std::string& store_path) {
-  return command.add_option("--store", store_path, "Trial store (SQLite file)")->default_val("bertlab.db");
+  return command.add_option("--store", store_path, "Trial store: an SQLite file, or postgresql://USER@HOST:PORT/DB")->default_val("bertlab.db");
 }
 
 void add_plugins_command(CLI::App& app);
@@ -42,6 +42,8 @@ void add_convert_command(CLI::App& app);
 void add_augment_command(CLI::App& app);
 void add_vocab_command(CLI::App& app);  // vocab extend, vocab train
 void add_compress_command(CLI::App& app);
+void add_interchange_commands(CLI::App& app);  // export optuna, import optuna
+void add_store_command(CLI::App& app);         // store copy
 
 int run(int argc, char** argv);
 

@@ -10,9 +10,11 @@
 #include <toml++/toml.h>
 
 #include "data/squad.hpp"
+#include "store/location.hpp"
 #include "store/store.hpp"
 #include "store/trial_model.hpp"
 #include "train/device.hpp"
+#include "train/precision.hpp"
 
 namespace bertlab::experiment {
 
@@ -294,7 +296,7 @@ fs::path resolve_from_trial(const Experiment& e, const std::string& ref, const c
   std::string where = e.file.string();
   if (node != nullptr && node->source().begin.line > 0) where += fmt::format(":{}", node->source().begin.line);
   const auto [study, number] = *store::split_trial_ref(ref);
-  if (!fs::exists(e.store))
+  if (!store::store_exists(e.store.string()))
     throw ExperimentError(fmt::format("{}: key '{}': the store {} does not exist", where, key, e.store.string()));
   try {
     auto trials = store::open_store(e.store.string(), /*read_only=*/true);
@@ -411,9 +413,9 @@ Experiment parse(const toml::table& root, const fs::path& file) {
   t.precision = train.string("precision", t.precision, {"fp32", "bf16", "fp16", "auto"});
   t.device = train.string("device", t.device);
   if (!train::valid_device_setting(t.device))
-    train.fail(train.find("device"), "device", fmt::format("expected \"cpu\", \"cuda\", \"cuda:N\" or \"auto\", got '{}'", t.device));
+    train.fail(train.find("device"), "device", fmt::format("expected {}, got '{}'", train::kDeviceSettings, t.device));
   if (t.precision == "fp16" && t.device == "cpu")
-    train.fail(train.find("precision"), "precision", "fp16 runs on a GPU only (train.device = \"cuda\"); on the CPU use \"bf16\" or \"auto\"");
+    train.fail(train.find("precision"), "precision", train::kFp16NeedsGpu);
   if (const auto* every = train.find("eval_every")) {
     if (every->is_string()) {
       if (*every->value<std::string>() != "epoch") train.fail(every, "eval_every", "expected \"epoch\" or a number of steps");
@@ -545,7 +547,9 @@ Experiment parse(const toml::table& root, const fs::path& file) {
   search.reject_unknown();
 
   auto store = top.table("store");
-  e.store = store.path("path", false);
+  // A server URL is the same from every folder; a file path is the TOML file's folder's.
+  const std::string store_location = store.string("path", "");
+  e.store = store::is_server_location(store_location) ? fs::path(store_location) : store.path("path", false);
   if (e.store.empty()) e.store = "bertlab.db";
   store.reject_unknown();
   if (!e.model_from_trial.empty()) e.model_dir = resolve_from_trial(e, e.model_from_trial, "model.from_trial", from_trial_node);

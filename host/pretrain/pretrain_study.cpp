@@ -13,6 +13,7 @@
 #include "plugin/plugin_host.hpp"
 #include "pretrain/corpus.hpp"
 #include "pretrain/pretrainer.hpp"
+#include "store/location.hpp"
 #include "store/store.hpp"
 #include "util/json_value.hpp"
 #include "util/splitmix.hpp"
@@ -173,7 +174,7 @@ search::StudyOutcome run_pretraining_study(const experiment::Experiment& e, sear
   auto searcher = host.create<Searcher>(e.search.searcher.plugin, Options(e.search.searcher.options, "search.searcher.options"));
   std::shared_ptr<Pruner> pruner;
   if (e.search.pruner) pruner = host.create<Pruner>(e.search.pruner->plugin, Options(e.search.pruner->options, "search.pruner.options"));
-  if (mode == search::StudyMode::create && fs::exists(e.store)) search::refuse_existing_study(*store::open_store(e.store.string()), e);
+  if (mode == search::StudyMode::create && store::store_exists(e.store.string())) search::refuse_existing_study(*store::open_store(e.store.string()), e);
 
   const auto corpus = prepare_corpus(e, *tokenizer);
   const std::string& metric = e.search.metric;

@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 
 #include "checkpoint/hf_model.hpp"
-#include "train/device.hpp"
 #include "train/inference.hpp"
 #include "train/param_groups.hpp"
 #include "train/precision.hpp"
@@ -136,9 +135,7 @@ train::TrainResult pretrain_trial(const experiment::Experiment& experiment, cons
   if (data.train.empty()) throw std::runtime_error("the corpus made no training instances");
   if (data.eval.empty()) throw std::runtime_error("the corpus made no evaluation instances");
 
-  train::Compute compute;
-  compute.device = train::resolve_device(t.device);
-  compute.precision = train::resolve_precision(t.precision, compute.device.type());
+  const train::Compute compute = train::resolve_compute(t);
   model.bert->to(compute.device);
   model.heads->to(compute.device);
   model.bert->train();
@@ -147,8 +144,7 @@ train::TrainResult pretrain_trial(const experiment::Experiment& experiment, cons
   if (!next_sentence)
     for (auto& p : model.heads->seq_relationship->parameters()) p.set_requires_grad(false);
   train::freeze(model.bert, t);
-  train::Optimization optimization(train::param_groups(model.bert, *model.heads, t), t, data.train.size());
-  if (compute.precision == train::Precision::fp16) optimization.enable_loss_scaling(compute.device);
+  train::Optimization optimization(train::param_groups(model.bert, *model.heads, t), t, data.train.size(), compute);
   const auto& schedule = optimization.schedule();
   const auto batch_size = static_cast<std::size_t>(t.batch_size);
 
@@ -190,9 +186,7 @@ train::TrainResult pretrain_trial(const experiment::Experiment& experiment, cons
     }
   }
   result.steps = optimization.step();
-  result.device = compute.device.str();
-  result.precision = train::to_string(compute.precision);
-  if (optimization.loss_scaler()) result.skipped_steps = optimization.loss_scaler()->skipped_steps();
+  optimization.record_compute(result);
   return result;
 }
 

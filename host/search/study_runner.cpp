@@ -18,6 +18,7 @@
 #include "plugin/plugin_host.hpp"
 #include "pretrain/pretrain_study.hpp"
 #include "search/warm_start.hpp"
+#include "store/location.hpp"
 #include "store/store.hpp"
 #include "train/hidden_mixing.hpp"
 #include "train/trainer.hpp"
@@ -100,8 +101,11 @@ LoopSettings loop_settings(const experiment::Experiment& e, store::Store& store,
   return settings;
 }
 
+// Beside an SQLite store; with a server store, beside the experiment file on
+// the machine that ran the trial (the artifact records that machine's path).
 std::filesystem::path trial_model_dir(const experiment::Experiment& e, std::int64_t number) {
-  return e.store.parent_path() / "models" / e.study_name / std::to_string(number);
+  const fs::path root = store::is_server_location(e.store.string()) ? e.file.parent_path() : e.store.parent_path();
+  return root / "models" / e.study_name / std::to_string(number);
 }
 
 train::TrainHooks trial_hooks(const std::atomic<bool>& interrupted, StudyObserver& observer, TrialReporter& reporter,
@@ -185,7 +189,7 @@ StudyOutcome run_study(const experiment::Experiment& e, StudyMode mode, const st
   train::make_hidden_state_mixers(host, e);  // bad mixup options fail here, before the data is read
 
   // Refused before the data is read: a rerun by mistake should not cost minutes of tokenizing.
-  if (mode == StudyMode::create && fs::exists(e.store)) refuse_existing_study(*store::open_store(e.store.string()), e);
+  if (mode == StudyMode::create && store::store_exists(e.store.string())) refuse_existing_study(*store::open_store(e.store.string()), e);
 
   // Data: read and tokenized once per process.
   if (e.data.eval.empty()) throw experiment::ExperimentError(fmt::format("{}: key 'data.eval': required for a study (trials are scored on it)", e.file.string()));

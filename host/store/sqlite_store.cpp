@@ -5,30 +5,27 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <cmath>
-#include <ctime>
 #include <filesystem>
 #include <string_view>
 #include <system_error>
-#include <thread>
-#include <type_traits>
 #include <unordered_map>
 #include <utility>
 
 #include <fmt/format.h>
 
+#include "store/sqlite_connection.hpp"
+#include "store/store_rules.hpp"
+#include "store/timestamp.hpp"
 #include "util/sha256.hpp"
 
 namespace bertlab::store {
 
 namespace {
 
-using namespace std::chrono_literals;
-
 // Step i moves the schema from version i to version i + 1 (PRAGMA
 // user_version), each in its own transaction. A step that has shipped is never
 // edited: a schema change is a new step appended to this list.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     R"sql(
 -- One row per study: a named search over one experiment.
 CREATE TABLE studies (
@@ -103,257 +100,23 @@ CREATE TABLE queued_trials (
 );
 CREATE INDEX queued_trials_waiting ON queued_trials (study_id, trial_id);
 )sql",
+    R"sql(
+-- Free-form facts about a study (where an imported study came from, Optuna's study user attributes).
+CREATE TABLE study_attributes (
+  study_id INTEGER NOT NULL REFERENCES studies (id),
+  key      TEXT    NOT NULL,
+  value    TEXT    NOT NULL,  -- JSON
+  PRIMARY KEY (study_id, key)
+);
+)sql",
 };
-
-// SQLite itself waits this long for a lock before reporting SQLITE_BUSY...
-constexpr int kBusyTimeoutMs = 10'000;
-// ...and a transaction refused after that is retried until this much time has passed.
-constexpr std::chrono::seconds kBusyGiveUp = 60s;
-constexpr std::chrono::milliseconds kFirstBackoff = 10ms;
-constexpr std::chrono::milliseconds kMaxBackoff = 1s;
-
-// Lock contention: retry_busy() catches it and runs the attempt again.
-struct Busy {
-  std::string message;
-};
-
-bool is_busy(int rc) {
-  const int primary = rc & 0xff;
-  return primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
-}
-
-struct CloseDatabase {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-struct FinalizeStatement {
-  void operator()(sqlite3_stmt* statement) const { sqlite3_finalize(statement); }
-};
-
-enum class TxKind { read, write };
-
-// `ago` back from now: heartbeat deadlines compare as strings in this format.
-std::string now_utc(std::chrono::milliseconds ago = std::chrono::milliseconds(0)) {
-  const auto since_epoch = (std::chrono::system_clock::now() - ago).time_since_epoch();
-  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count();
-  const std::time_t seconds = millis / 1000;
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday,
-                     utc.tm_hour, utc.tm_min, utc.tm_sec, millis % 1000);
-}
-
-std::string_view trimmed(std::string_view sql) {
-  constexpr std::string_view kBlank = " \t\r\n;";
-  const auto first = sql.find_first_not_of(kBlank);
-  if (first == std::string_view::npos) return {};
-  return sql.substr(first, sql.find_last_not_of(kBlank) - first + 1);
-}
 
 }  // namespace
 
-class SqliteConnection {
- public:
-  SqliteConnection(std::string path, int open_flags) : path_(std::move(path)) {
-    sqlite3* db = nullptr;
-    const int rc = sqlite3_open_v2(path_.c_str(), &db, open_flags, nullptr);
-    db_.reset(db);  // a failed open still returns a handle to close
-    if (rc != SQLITE_OK) throw error("open", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-    sqlite3_busy_timeout(db, kBusyTimeoutMs);
-  }
-
-  sqlite3* handle() const { return db_.get(); }
-
-  StoreError error(std::string_view op, std::string_view detail) const {
-    return StoreError(fmt::format("{}: {}: {}", path_, op, detail));
-  }
-
-  // Lock contention becomes Busy, for retry_busy(); anything else StoreError.
-  [[noreturn]] void fail(std::string_view op, int rc) const {
-    if (is_busy(rc)) throw Busy{sqlite3_errmsg(db_.get())};
-    throw error(op, sqlite3_errmsg(db_.get()));
-  }
-
-  // For fixed SQL only: values always go through bound parameters.
-  void exec(std::string_view op, const char* sql) {
-    const int rc = sqlite3_exec(db_.get(), sql, nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK) fail(op, rc);
-  }
-
-  // Runs `attempt` until it gets past lock contention or kBusyGiveUp has
-  // passed, backing off between tries. `attempt` must be safe to rerun.
-  template <class Attempt>
-  auto retry_busy(std::string_view op, Attempt&& attempt) {
-    const auto give_up_at = std::chrono::steady_clock::now() + kBusyGiveUp;
-    auto backoff = kFirstBackoff;
-    for (;;) {
-      try {
-        return attempt();
-      } catch (const Busy& busy) {
-        if (std::chrono::steady_clock::now() + backoff > give_up_at)
-          throw error(op, fmt::format("{} (gave up after {} s)", busy.message, kBusyGiveUp.count()));
-        std::this_thread::sleep_for(backoff);
-        backoff = std::min(backoff * 2, kMaxBackoff);
-      }
-    }
-  }
-
-  // Runs `body` in one transaction and returns what it returns. Writes take
-  // the write lock up front (BEGIN IMMEDIATE): a deferred transaction that
-  // reads and then writes could not wait for it and would fail. The whole
-  // transaction is retried on contention, so `body` runs again from scratch.
-  template <class Body>
-  auto transact(std::string_view op, TxKind kind, Body&& body) {
-    return retry_busy(op, [&] {
-      Transaction transaction(*this, op, kind);
-      if constexpr (std::is_void_v<std::invoke_result_t<Body&>>) {
-        body();
-        transaction.commit();
-      } else {
-        auto result = body();
-        transaction.commit();
-        return result;
-      }
-    });
-  }
-
- private:
-  // Rolls back unless committed, so an exception (SQLite's, contention's or a
-  // caller's callback's) leaves nothing half-written.
-  class Transaction {
-   public:
-    Transaction(SqliteConnection& connection, std::string_view op, TxKind kind)
-        : connection_(connection), op_(op) {
-      connection_.exec(op_, kind == TxKind::write ? "BEGIN IMMEDIATE" : "BEGIN");
-    }
-    ~Transaction() {
-      if (!sqlite3_get_autocommit(connection_.handle()))
-        sqlite3_exec(connection_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
-    }
-    Transaction(const Transaction&) = delete;
-    Transaction& operator=(const Transaction&) = delete;
-
-    void commit() { connection_.exec(op_, "COMMIT"); }
-
-   private:
-    SqliteConnection& connection_;
-    std::string_view op_;
-  };
-
-  std::string path_;
-  std::unique_ptr<sqlite3, CloseDatabase> db_;
-};
+using Statement = SqliteStatement;
+using sqlite_detail::trimmed;
 
 namespace {
-
-class Statement {
- public:
-  // Prepares the first statement of `sql`; `rest` receives the text after it.
-  Statement(SqliteConnection& connection, std::string_view op, std::string_view sql,
-            std::string_view* rest = nullptr)
-      : connection_(connection), op_(op) {
-    sqlite3_stmt* statement = nullptr;
-    const char* tail = nullptr;
-    const int rc =
-        sqlite3_prepare_v2(connection.handle(), sql.data(), static_cast<int>(sql.size()), &statement, &tail);
-    statement_.reset(statement);
-    if (rc != SQLITE_OK) connection.fail(op, rc);
-    if (rest) *rest = sql.substr(static_cast<std::size_t>(tail - sql.data()));
-  }
-
-  // False when the SQL held only whitespace, semicolons and comments.
-  bool prepared() const { return statement_ != nullptr; }
-  sqlite3_stmt* get() const { return statement_.get(); }
-  std::string_view sql() const { return trimmed(sqlite3_sql(statement_.get())); }
-
-  Statement& bind_int(int index, std::int64_t value) {
-    return checked(sqlite3_bind_int64(get(), index, value));
-  }
-  // SQLite has no NaN, and a stored infinity would not survive JSON output:
-  // every non-finite value is stored as NULL.
-  Statement& bind_real(int index, double value) {
-    if (!std::isfinite(value)) return bind_null(index);
-    return checked(sqlite3_bind_double(get(), index, value));
-  }
-  Statement& bind_text(int index, std::string_view text) {
-    return checked(sqlite3_bind_text64(get(), index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
-  }
-  Statement& bind_null(int index) { return checked(sqlite3_bind_null(get(), index)); }
-  Statement& bind_optional_int(int index, std::optional<std::int64_t> value) {
-    return value ? bind_int(index, *value) : bind_null(index);
-  }
-  Statement& bind_optional_real(int index, std::optional<double> value) {
-    return value ? bind_real(index, *value) : bind_null(index);
-  }
-  // Empty text is stored as NULL: the column has no value.
-  Statement& bind_optional_text(int index, std::string_view text) {
-    return text.empty() ? bind_null(index) : bind_text(index, text);
-  }
-
-  // True while a row is ready to read.
-  bool step() {
-    const int rc = sqlite3_step(get());
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    connection_.fail(op_, rc);
-  }
-  // Runs a statement that returns no rows, ready to be bound and run again.
-  void execute() {
-    step();
-    sqlite3_reset(get());
-  }
-
-  bool is_null(int column) const { return sqlite3_column_type(get(), column) == SQLITE_NULL; }
-  std::int64_t integer(int column) const { return sqlite3_column_int64(get(), column); }
-  double real(int column) const {
-    return is_null(column) ? std::nan("") : sqlite3_column_double(get(), column);
-  }
-  std::optional<std::int64_t> optional_integer(int column) const {
-    return is_null(column) ? std::nullopt : std::optional(integer(column));
-  }
-  std::optional<double> optional_real(int column) const {
-    return is_null(column) ? std::nullopt : std::optional(real(column));
-  }
-  std::string text(int column) const {
-    const auto* chars = reinterpret_cast<const char*>(sqlite3_column_text(get(), column));
-    return chars ? std::string(chars, static_cast<std::size_t>(sqlite3_column_bytes(get(), column))) : std::string();
-  }
-  nlohmann::json json(int column) const {
-    try {
-      return nlohmann::json::parse(text(column));
-    } catch (const nlohmann::json::parse_error& e) {
-      throw connection_.error(op_, fmt::format("column {} holds invalid JSON: {}",
-                                               sqlite3_column_name(get(), column), e.what()));
-    }
-  }
-  // A column as query_readonly() returns it.
-  nlohmann::json any(int column) const {
-    switch (sqlite3_column_type(get(), column)) {
-      case SQLITE_INTEGER: return integer(column);
-      case SQLITE_FLOAT: return real(column);
-      case SQLITE_TEXT: return text(column);
-      case SQLITE_BLOB: return blob_hex(column);
-      default: return nullptr;
-    }
-  }
-
- private:
-  Statement& checked(int rc) {
-    if (rc != SQLITE_OK) connection_.fail(op_, rc);
-    return *this;
-  }
-  std::string blob_hex(int column) const {
-    const auto* bytes = static_cast<const unsigned char*>(sqlite3_column_blob(get(), column));
-    const int size = sqlite3_column_bytes(get(), column);
-    std::string hex;
-    hex.reserve(static_cast<std::size_t>(size) * 2);
-    for (int i = 0; i < size; ++i) hex += fmt::format("{:02x}", bytes[i]);
-    return hex;
-  }
-
-  SqliteConnection& connection_;
-  std::string_view op_;
-  std::unique_ptr<sqlite3_stmt, FinalizeStatement> statement_;
-};
 
 int read_user_version(SqliteConnection& connection, std::string_view op) {
   Statement pragma(connection, op, "PRAGMA user_version");
@@ -378,6 +141,15 @@ std::vector<StudyRecord> load_studies(SqliteConnection& connection, std::string_
                        .direction = parse_direction(rows.text(5)),
                        .created_at = rows.text(6),
                        .experiment_file = rows.text(7)});
+  }
+  Statement attributes(connection, op, R"sql(
+      SELECT a.study_id, a.key, a.value FROM study_attributes a JOIN studies s ON s.id = a.study_id
+      WHERE ?1 IS NULL OR s.name = ?1)sql");
+  if (name) attributes.bind_text(1, *name);
+  while (attributes.step()) {
+    auto study = std::find_if(studies.begin(), studies.end(),
+                              [&](const StudyRecord& candidate) { return candidate.id == attributes.integer(0); });
+    if (study != studies.end()) study->attributes[attributes.text(1)] = attributes.json(2);
   }
   return studies;
 }
@@ -413,15 +185,6 @@ StudySummary summarize(SqliteConnection& connection, std::string_view op, StudyR
   summary.study = std::move(study);
   return summary;
 }
-
-// What finish_trial() and the reporting calls check before writing.
-struct TrialHead {
-  std::int64_t number = 0;
-  TrialState state = TrialState::running;
-  std::string study_name;
-
-  std::string label() const { return fmt::format("trial {} of study {}", number, study_name); }
-};
 
 TrialHead require_trial(SqliteConnection& connection, std::string_view op, std::int64_t trial_id) {
   Statement row(connection, op, R"sql(
@@ -532,7 +295,7 @@ std::vector<QueuedTrial> load_queued(SqliteConnection& connection, std::string_v
 
 QueuedTrial insert_queued(SqliteConnection& connection, std::string_view op, std::int64_t study_id,
                           const nlohmann::json& params, const std::string& origin) {
-  QueuedTrial queued{.params = params, .origin = origin, .created_at = now_utc()};
+  QueuedTrial queued{.params = params, .origin = origin, .created_at = timestamp_utc()};
   Statement insert(connection, op,
                    "INSERT INTO queued_trials (study_id, params, origin, created_at) VALUES (?1, ?2, ?3, ?4)");
   insert.bind_int(1, study_id).bind_text(2, params.dump()).bind_text(3, origin).bind_text(4, queued.created_at).execute();
@@ -597,16 +360,8 @@ void SqliteStore::check_schema_version(bool read_only) {
   constexpr std::string_view op = "open";
   auto& connection = *connection_;
   const int found = connection.transact(op, TxKind::read, [&] { return read_user_version(connection, op); });
-  if (found > schema_version())
-    throw connection.error(op, fmt::format("the store has schema version {}, newer than this bertlab's version {}; "
-                                           "upgrade bertlab to open it",
-                                           found, schema_version()));
-  if (found == schema_version()) return;
-  if (read_only)
-    throw connection.error(op, fmt::format("the store has schema version {}, older than this bertlab's version {}; "
-                                           "open it once for writing to migrate it",
-                                           found, schema_version()));
-  migrate();
+  if (auto problem = schema_version_problem(found, schema_version(), read_only)) throw connection.error(op, *problem);
+  if (found < schema_version()) migrate();
 }
 
 void SqliteStore::migrate() {
@@ -644,7 +399,7 @@ StudyRecord SqliteStore::get_or_create_study(const std::string& name, const std:
                       .experiment_hash = util::sha256_hex(experiment),
                       .metric = metric,
                       .direction = direction,
-                      .created_at = now_utc(),
+                      .created_at = timestamp_utc(),
                       .experiment_file = experiment_file};
     Statement insert(connection, op, R"sql(
         INSERT INTO studies (name, experiment, experiment_hash, metric, direction, created_at, experiment_file)
@@ -678,6 +433,18 @@ std::vector<StudySummary> SqliteStore::list_studies() {
   });
 }
 
+void SqliteStore::set_study_attribute(std::int64_t study_id, const std::string& key, const nlohmann::json& value) {
+  constexpr std::string_view op = "set study attribute";
+  auto& connection = *connection_;
+  connection.transact(op, TxKind::write, [&] {
+    require_study(connection, op, study_id);
+    Statement upsert(connection, op, R"sql(
+        INSERT INTO study_attributes (study_id, key, value) VALUES (?1, ?2, ?3)
+        ON CONFLICT (study_id, key) DO UPDATE SET value = excluded.value)sql");
+    upsert.bind_int(1, study_id).bind_text(2, key).bind_text(3, value.dump()).execute();
+  });
+}
+
 TrialRecord SqliteStore::create_trial(std::int64_t study_id, const PrepareTrial& prepare) {
   constexpr std::string_view op = "create trial";
   auto& connection = *connection_;
@@ -688,7 +455,7 @@ TrialRecord SqliteStore::create_trial(std::int64_t study_id, const PrepareTrial&
     if (!waiting.empty()) queued = std::move(waiting.front());
     const TrialInit init = prepare(load_trials(connection, op, study_id, std::nullopt), queued);
     const std::int64_t number = next_trial_number(connection, op, study_id);
-    const std::string now = now_utc();
+    const std::string now = timestamp_utc();
     Statement insert(connection, op, R"sql(
         INSERT INTO trials (study_id, number, state, params, started_at, heartbeat_at, seed, plugins,
                             data_fingerprint)
@@ -705,6 +472,51 @@ TrialRecord SqliteStore::create_trial(std::int64_t study_id, const PrepareTrial&
       Statement take(connection, op, "UPDATE queued_trials SET trial_id = ?2 WHERE id = ?1");
       take.bind_int(1, queued->id).bind_int(2, sqlite3_last_insert_rowid(connection.handle())).execute();
     }
+    return std::move(load_trials(connection, op, study_id, number).front());
+  });
+}
+
+TrialRecord SqliteStore::insert_trial(std::int64_t study_id, const TrialRecord& trial) {
+  constexpr std::string_view op = "insert trial";
+  auto& connection = *connection_;
+  // As if it ran here: a COMPLETE trial needs a finite value.
+  const TrialHead head{trial.number, TrialState::running, fmt::format("#{}", study_id)};
+  if (auto problem = finish_problem(head, trial.state, trial.value)) throw connection.error(op, *problem);
+  return connection.transact(op, TxKind::write, [&] {
+    require_study(connection, op, study_id);
+    const std::int64_t number = next_trial_number(connection, op, study_id);
+    Statement insert(connection, op, R"sql(
+        INSERT INTO trials (study_id, number, state, params, value, error, started_at, finished_at, heartbeat_at,
+                            seed, plugins, data_fingerprint)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12))sql");
+    insert.bind_int(1, study_id)
+        .bind_int(2, number)
+        .bind_text(3, to_string(trial.state))
+        .bind_text(4, trial.params.dump())
+        .bind_optional_real(5, trial.value)
+        .bind_optional_text(6, trial.error)
+        .bind_text(7, trial.started_at.empty() ? timestamp_utc() : trial.started_at)
+        .bind_optional_text(8, trial.finished_at)
+        .bind_optional_text(9, trial.heartbeat_at)
+        .bind_optional_int(10, trial.seed)
+        .bind_text(11, trial.plugins.dump())
+        .bind_optional_text(12, trial.data_fingerprint)
+        .execute();
+    const std::int64_t trial_id = sqlite3_last_insert_rowid(connection.handle());
+    Statement value(connection, op, "INSERT INTO intermediate_values (trial_id, step, name, value) VALUES (?1, ?2, ?3, ?4)");
+    for (const auto& v : trial.intermediate_values)
+      value.bind_int(1, trial_id).bind_int(2, v.step).bind_text(3, v.name).bind_real(4, v.value).execute();
+    Statement attribute(connection, op, "INSERT INTO trial_attributes (trial_id, key, value) VALUES (?1, ?2, ?3)");
+    for (const auto& [key, json] : trial.attributes.items())
+      attribute.bind_int(1, trial_id).bind_text(2, key).bind_text(3, json.dump()).execute();
+    Statement artifact(connection, op,
+                       "INSERT INTO artifacts (trial_id, kind, path, created_at) VALUES (?1, ?2, ?3, ?4)");
+    for (const auto& a : trial.artifacts)
+      artifact.bind_int(1, trial_id)
+          .bind_text(2, a.kind)
+          .bind_text(3, a.path)
+          .bind_text(4, a.created_at.empty() ? timestamp_utc() : a.created_at)
+          .execute();
     return std::move(load_trials(connection, op, study_id, number).front());
   });
 }
@@ -731,7 +543,7 @@ std::vector<std::int64_t> SqliteStore::fail_stale_trials(std::int64_t study_id, 
     Statement stale(connection, op, R"sql(
         SELECT id, number, params, heartbeat_at FROM trials
         WHERE study_id = ?1 AND state = 'RUNNING' AND heartbeat_at < ?2 ORDER BY number)sql");
-    stale.bind_int(1, study_id).bind_text(2, now_utc(timeout));
+    stale.bind_int(1, study_id).bind_text(2, timestamp_utc(timeout));
     struct Lost {
       std::int64_t id, number;
       nlohmann::json params;
@@ -740,7 +552,7 @@ std::vector<std::int64_t> SqliteStore::fail_stale_trials(std::int64_t study_id, 
     std::vector<Lost> lost;
     while (stale.step()) lost.push_back({stale.integer(0), stale.integer(1), stale.json(2), stale.text(3)});
     std::vector<std::int64_t> numbers;
-    const std::string now = now_utc();
+    const std::string now = timestamp_utc();
     for (const auto& trial : lost) {
       Statement fail(connection, op, R"sql(
           UPDATE trials SET state = 'FAILED', error = ?2, finished_at = ?3 WHERE id = ?1)sql");
@@ -770,15 +582,14 @@ void SqliteStore::report_intermediate(std::int64_t trial_id, std::int64_t step,
   auto& connection = *connection_;
   connection.transact(op, TxKind::write, [&] {
     const TrialHead head = require_trial(connection, op, trial_id);
-    if (head.state != TrialState::running)
-      throw connection.error(op, fmt::format("{} is already {}", head.label(), to_string(head.state)));
+    if (auto problem = report_problem(head)) throw connection.error(op, *problem);
     Statement insert(connection, op, R"sql(
         INSERT INTO intermediate_values (trial_id, step, name, value) VALUES (?1, ?2, ?3, ?4)
         ON CONFLICT (trial_id, step, name) DO UPDATE SET value = excluded.value)sql");
     for (const auto& [name, value] : values)
       insert.bind_int(1, trial_id).bind_int(2, step).bind_text(3, name).bind_real(4, value).execute();
     Statement touch(connection, op, "UPDATE trials SET heartbeat_at = ?2 WHERE id = ?1");
-    touch.bind_int(1, trial_id).bind_text(2, now_utc()).execute();
+    touch.bind_int(1, trial_id).bind_text(2, timestamp_utc()).execute();
   });
 }
 
@@ -790,7 +601,7 @@ void SqliteStore::heartbeat(std::int64_t trial_id) {
   connection.transact(op, TxKind::write, [&] {
     require_trial(connection, op, trial_id);
     Statement touch(connection, op, "UPDATE trials SET heartbeat_at = ?2 WHERE id = ?1 AND state = 'RUNNING'");
-    touch.bind_int(1, trial_id).bind_text(2, now_utc()).execute();
+    touch.bind_int(1, trial_id).bind_text(2, timestamp_utc()).execute();
   });
 }
 
@@ -815,7 +626,7 @@ void SqliteStore::add_artifact(std::int64_t trial_id, const std::string& kind, c
     require_trial(connection, op, trial_id);
     Statement insert(connection, op,
                      "INSERT INTO artifacts (trial_id, kind, path, created_at) VALUES (?1, ?2, ?3, ?4)");
-    insert.bind_int(1, trial_id).bind_text(2, kind).bind_text(3, path).bind_text(4, now_utc()).execute();
+    insert.bind_int(1, trial_id).bind_text(2, kind).bind_text(3, path).bind_text(4, timestamp_utc()).execute();
   });
 }
 
@@ -826,13 +637,8 @@ void SqliteStore::finish_trial(std::int64_t trial_id, TrialState state, std::opt
   if (state == TrialState::running) throw connection.error(op, "a trial cannot be finished as RUNNING");
   connection.transact(op, TxKind::write, [&] {
     const TrialHead head = require_trial(connection, op, trial_id);
-    if (head.state != TrialState::running)
-      throw connection.error(op, fmt::format("{} is already {}", head.label(), to_string(head.state)));
-    if (state == TrialState::complete && !value)
-      throw connection.error(op, fmt::format("{}: a COMPLETE trial needs a value", head.label()));
-    if (state == TrialState::complete && !std::isfinite(*value))
-      throw connection.error(op, fmt::format("{}: value {} is not finite", head.label(), *value));
-    const std::string now = now_utc();
+    if (auto problem = finish_problem(head, state, value)) throw connection.error(op, *problem);
+    const std::string now = timestamp_utc();
     Statement update(connection, op, R"sql(
         UPDATE trials SET state = ?2, value = ?3, error = ?4, finished_at = ?5, heartbeat_at = ?5
         WHERE id = ?1)sql");

@@ -32,8 +32,10 @@ class SqliteStore final : public Store {
                                   const std::string& experiment_file = "") override;
   std::optional<StudyRecord> find_study(const std::string& name) override;
   std::vector<StudySummary> list_studies() override;
+  void set_study_attribute(std::int64_t study_id, const std::string& key, const nlohmann::json& value) override;
 
   TrialRecord create_trial(std::int64_t study_id, const PrepareTrial& prepare) override;
+  TrialRecord insert_trial(std::int64_t study_id, const TrialRecord& trial) override;
   QueuedTrial enqueue_trial(std::int64_t study_id, const nlohmann::json& params, const std::string& origin) override;
   std::vector<QueuedTrial> queued_trials(std::int64_t study_id) override;
   std::vector<std::int64_t> fail_stale_trials(std::int64_t study_id, std::chrono::milliseconds timeout,

@@ -1,15 +1,45 @@
 #include "store/store.hpp"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
+#include "store/location.hpp"
+#include "store/postgres_store.hpp"
 #include "store/sqlite_store.hpp"
+#include "store/store_rules.hpp"
 
 namespace bertlab::store {
 
-// Every location is an SQLite file today; a server backend would be chosen
-// here by its location's scheme ("postgresql://...").
 std::unique_ptr<Store> open_store(const std::string& location, bool read_only) {
+  if (is_server_location(location)) return std::make_unique<PostgresStore>(location, read_only);
   return std::make_unique<SqliteStore>(location, read_only);
+}
+
+std::optional<std::string> schema_version_problem(int found, int current, bool read_only) {
+  if (found > current)
+    return fmt::format("the store has schema version {}, newer than this bertlab's version {}; upgrade bertlab to open it",
+                       found, current);
+  if (found < current && read_only)
+    return fmt::format("the store has schema version {}, older than this bertlab's version {}; open it once for "
+                       "writing to migrate it",
+                       found, current);
+  return std::nullopt;
+}
+
+std::string TrialHead::label() const { return fmt::format("trial {} of study {}", number, study_name); }
+
+std::optional<std::string> report_problem(const TrialHead& trial) {
+  if (trial.state != TrialState::running) return fmt::format("{} is already {}", trial.label(), to_string(trial.state));
+  return std::nullopt;
+}
+
+std::optional<std::string> finish_problem(const TrialHead& trial, TrialState state, std::optional<double> value) {
+  if (auto problem = report_problem(trial)) return problem;
+  if (state == TrialState::complete && !value) return fmt::format("{}: a COMPLETE trial needs a value", trial.label());
+  if (state == TrialState::complete && !std::isfinite(*value))
+    return fmt::format("{}: value {} is not finite", trial.label(), *value);
+  return std::nullopt;
 }
 
 std::string to_string(Direction direction) {

@@ -1,7 +1,7 @@
 // The trial store: every study, trial, intermediate value, attribute and
 // artifact of bertlab's history. Callers see only this interface; SQLite is
-// one backend (sqlite_store.cpp) and another (PostgreSQL, for workers on
-// several machines) can be added behind open_store() without touching them.
+// the embedded backend (sqlite_store.cpp), PostgreSQL the one for workers on
+// several machines (postgres_store.cpp); open_store() picks by location.
 //
 // Concurrency: several processes may use one store at once. Each write is one
 // short transaction; create_trial() numbers trials inside the transaction
@@ -40,6 +40,7 @@ struct StudyRecord {
   Direction direction = Direction::maximize;
   std::string created_at;  // ISO 8601 UTC
   std::string experiment_file;  // where `experiment` was read from: its relative paths resolve against its folder
+  nlohmann::json attributes = nlohmann::json::object();  // free-form facts about the study (an import's origin, ...)
 };
 
 struct StudySummary {
@@ -123,6 +124,7 @@ class Store {
                                           const std::string& experiment_file = "") = 0;
   virtual std::optional<StudyRecord> find_study(const std::string& name) = 0;
   virtual std::vector<StudySummary> list_studies() = 0;
+  virtual void set_study_attribute(std::int64_t study_id, const std::string& key, const nlohmann::json& value) = 0;
 
   // Inserts a RUNNING trial numbered one past the study's highest. `prepare`
   // runs inside the write transaction, after the study's existing trials and
@@ -134,6 +136,14 @@ class Store {
   using PrepareTrial = std::function<TrialInit(const std::vector<TrialRecord>& existing,
                                                const std::optional<QueuedTrial>& queued)>;
   virtual TrialRecord create_trial(std::int64_t study_id, const PrepareTrial& prepare) = 0;
+
+  // Adds a trial recorded elsewhere (`bertlab store copy`, an import from
+  // Optuna) as it stands: state, params, value, error, times, seed, plugins,
+  // fingerprint, intermediate values, attributes and artifacts, all in one
+  // transaction. It is numbered one past the study's highest, like
+  // create_trial(), so copying a study's trials in order keeps their
+  // numbers. Returns the trial as stored.
+  virtual TrialRecord insert_trial(std::int64_t study_id, const TrialRecord& trial) = 0;
 
   // Queues a trial with fixed params; the next create_trial() of the study takes it first.
   virtual QueuedTrial enqueue_trial(std::int64_t study_id, const nlohmann::json& params, const std::string& origin) = 0;
@@ -169,8 +179,9 @@ class Store {
 };
 
 // Opens (creating and migrating as needed) the store at `location`: a path
-// to an SQLite file. Read-only stores are opened with `read_only`, which
-// never creates or migrates.
+// to an SQLite file, or postgresql://USER[:PASSWORD]@HOST[:PORT]/DB (also
+// postgres://) for a PostgreSQL database. Read-only stores are opened with
+// `read_only`, which never creates or migrates.
 std::unique_ptr<Store> open_store(const std::string& location, bool read_only = false);
 
 std::string to_string(Direction direction);

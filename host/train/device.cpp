@@ -34,8 +34,7 @@ c10::Device resolve_device(const std::string& setting) {
   if (setting == "auto") return gpus > 0 ? c10::Device(c10::DeviceType::CUDA, 0) : c10::Device(c10::DeviceType::CPU);
   const auto index = cuda_index(setting);
   if (!index)
-    throw std::invalid_argument(fmt::format("train.device: expected \"cpu\", \"cuda\", \"cuda:N\" or \"auto\", got '{}'",
-                                            setting));
+    throw std::invalid_argument(fmt::format("train.device: expected {}, got '{}'", kDeviceSettings, setting));
 #ifndef BERTLAB_CUDA
   throw std::runtime_error(fmt::format("train.device = \"{}\": this bertlab was built without CUDA (configure with "
                                        "-DBERTLAB_CUDA=ON against a CUDA build of torch), use \"cpu\" or \"auto\"",

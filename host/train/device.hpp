@@ -12,6 +12,9 @@ namespace bertlab::train {
 // machine lacks is an error that says which of the two is missing.
 c10::Device resolve_device(const std::string& setting);
 
+// The forms a setting may take, for messages.
+inline constexpr const char* kDeviceSettings = "\"cpu\", \"cuda\", \"cuda:N\" or \"auto\"";
+
 // Whether `setting` is one of the forms above (the experiment file's check).
 bool valid_device_setting(const std::string& setting);
 

@@ -22,8 +22,7 @@ Precision resolve_precision(const std::string& precision, c10::DeviceType device
   if (precision == "auto") return !cpu || model::native_bf16() ? Precision::bf16 : Precision::fp32;
   if (precision == "fp16") {
     if (cpu)
-      throw std::invalid_argument("train.precision = \"fp16\" runs on a GPU only (train.device = \"cuda\"); "
-                                  "on the CPU use \"bf16\" or \"auto\"");
+      throw std::invalid_argument(std::string("train.precision: ") + kFp16NeedsGpu);
     return Precision::fp16;
   }
   if (precision != "bf16") return Precision::fp32;

@@ -16,6 +16,10 @@ enum class Precision { fp32, bf16, fp16 };
 
 const char* to_string(Precision precision);
 
+// Why train.precision = "fp16" with train.device = "cpu" is refused.
+inline constexpr const char* kFp16NeedsGpu =
+    "fp16 runs on a GPU only (train.device = \"cuda\"); on the CPU use \"bf16\" or \"auto\"";
+
 // `precision` (fp32 | bf16 | fp16 | auto) on a device of type `device`. An
 // explicit bf16 on a CPU without native bf16 is honoured, with one warning
 // on stderr per process; fp16 on the CPU is an error naming train.precision.

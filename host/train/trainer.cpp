@@ -12,7 +12,6 @@
 #include <fmt/format.h>
 
 #include "checkpoint/hf_model.hpp"
-#include "train/device.hpp"
 #include "train/distillation.hpp"
 #include "train/gradual_pruning.hpp"
 #include "train/head_transfer.hpp"
@@ -80,9 +79,7 @@ TrainResult train_trial(const experiment::Experiment& experiment, const std::str
     if (hooks.log) hooks.log(line); else std::cerr << "bertlab: " << line << '\n';
   };
 
-  Compute compute;
-  compute.device = resolve_device(t.device);
-  compute.precision = resolve_precision(t.precision, compute.device.type());
+  const Compute compute = resolve_compute(t);
   auto loaded = checkpoint::load_model(experiment.model_dir);
   auto& bert = loaded.model;
   // Training updates the float weights; the int8 ones saved with the model would go stale.
@@ -130,8 +127,7 @@ TrainResult train_trial(const experiment::Experiment& experiment, const std::str
   head.module().train();
 
   freeze(bert, t);
-  Optimization optimization(param_groups(bert, head.module(), t), t, data.train_features.size());
-  if (compute.precision == Precision::fp16) optimization.enable_loss_scaling(compute.device);
+  Optimization optimization(param_groups(bert, head.module(), t), t, data.train_features.size(), compute);
   const auto& schedule = optimization.schedule();
   std::optional<GradualPruning> gradual;
   if (t.sparsity > 0) gradual.emplace(bert, t, schedule.total_steps);
@@ -201,9 +197,7 @@ TrainResult train_trial(const experiment::Experiment& experiment, const std::str
     }
   }
   result.steps = optimization.step();
-  result.device = compute.device.str();
-  result.precision = to_string(compute.precision);
-  if (optimization.loss_scaler()) result.skipped_steps = optimization.loss_scaler()->skipped_steps();
+  optimization.record_compute(result);
   if (gradual) result.sparsity = gradual->sparsity();
   return result;
 }

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <torch/nn/utils/clip_grad.h>
 
+#include "train/device.hpp"
+
 namespace bertlab::train {
 
 Schedule::Schedule(const experiment::TrainSection& t, std::size_t training_examples)
@@ -35,16 +37,31 @@ std::vector<FusedAdamW::Group> optimizer_groups(const std::vector<ParamGroup>& g
 
 }  // namespace
 
+Compute resolve_compute(const experiment::TrainSection& train) {
+  Compute compute;
+  compute.device = resolve_device(train.device);
+  compute.precision = resolve_precision(train.precision, compute.device.type());
+  return compute;
+}
+
 Optimization::Optimization(const std::vector<ParamGroup>& groups, const experiment::TrainSection& train,
-                           std::size_t training_examples)
+                           std::size_t training_examples, const Compute& compute)
     : schedule_(train, training_examples),
       optimizer_(optimizer_groups(groups, train.learning_rate)),
       accumulation_(train.gradient_accumulation),
-      max_grad_norm_(train.max_grad_norm) {
+      max_grad_norm_(train.max_grad_norm),
+      compute_(compute) {
+  if (compute.precision == Precision::fp16) loss_scaler_.emplace(compute.device);
   for (const auto& group : groups) {
     lr_scales_.push_back(group.lr_scale);
     parameters_.insert(parameters_.end(), group.params.begin(), group.params.end());
   }
+}
+
+void Optimization::record_compute(TrainResult& result) const {
+  result.device = compute_.device.str();
+  result.precision = to_string(compute_.precision);
+  if (loss_scaler_) result.skipped_steps = loss_scaler_->skipped_steps();
 }
 
 bool Optimization::backward(const torch::Tensor& loss, double& loss_value) {

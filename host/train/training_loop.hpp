@@ -22,6 +22,7 @@
 #include "bertlab/study.hpp"
 #include "experiment/experiment.hpp"
 #include "train/fused_adamw.hpp"
+#include "train/inference.hpp"
 #include "train/loss_scaler.hpp"
 #include "train/param_groups.hpp"
 
@@ -75,21 +76,24 @@ struct Schedule {
   double learning_rate_at(std::int64_t step) const;
 };
 
+// The device and precision train.device and train.precision name on this machine.
+Compute resolve_compute(const experiment::TrainSection& train);
+
 class Optimization {
  public:
+  // In fp16 the loss is scaled before backward and the gradients unscaled
+  // before clipping; a step with inf/NaN gradients is skipped (the schedule
+  // still advances, as with torch.amp.GradScaler and the HF Trainer).
   Optimization(const std::vector<ParamGroup>& groups, const experiment::TrainSection& train,
-               std::size_t training_examples);
+               std::size_t training_examples, const Compute& compute);
 
   // Back-propagates one micro-batch's loss (scaled for accumulation) and,
   // once train.gradient_accumulation of them have added up, sets the
   // scheduled rates, clips and steps: true then. Returns the loss's value in
   // `loss_value`; a NaN or infinite loss throws DivergedError.
   bool backward(const torch::Tensor& loss, double& loss_value);
-  // fp16: the loss is scaled before backward and the gradients unscaled
-  // before clipping; a step with inf/NaN gradients is skipped (the schedule
-  // still advances, as with torch.amp.GradScaler and the HF Trainer).
-  void enable_loss_scaling(c10::Device device) { loss_scaler_.emplace(device); }
-  const std::optional<LossScaler>& loss_scaler() const { return loss_scaler_; }
+  // Where and in what precision the loop computed, and the steps fp16 skipped.
+  void record_compute(TrainResult& result) const;
 
   const Schedule& schedule() const { return schedule_; }
   std::int64_t step() const { return step_; }  // optimizer steps taken
@@ -105,6 +109,7 @@ class Optimization {
   double max_grad_norm_;
   std::int64_t micro_steps_ = 0;
   std::int64_t step_ = 0;
+  Compute compute_;
   std::optional<LossScaler> loss_scaler_;
 };
 
