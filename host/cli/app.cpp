@@ -22,6 +22,7 @@ int run(int argc, char** argv) {
   add_compress_command(app);
   add_interchange_commands(app);
   add_store_command(app);
+  add_dashboard_commands(app);
   add_plugins_command(app);
   add_history_commands(app);
   try {

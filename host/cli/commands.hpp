@@ -44,6 +44,7 @@ void add_vocab_command(CLI::App& app);  // vocab extend, vocab train
 void add_compress_command(CLI::App& app);
 void add_interchange_commands(CLI::App& app);  // export optuna, import optuna
 void add_store_command(CLI::App& app);         // store copy
+void add_dashboard_commands(CLI::App& app);    // dashboard, report
 
 int run(int argc, char** argv);
 

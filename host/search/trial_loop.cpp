@@ -1,5 +1,7 @@
 #include "search/trial_loop.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <condition_variable>
@@ -14,6 +16,14 @@
 namespace bertlab::search {
 
 namespace {
+
+// Which process ran a trial, for the dashboard's timeline of workers: the
+// host and process id, unique among workers sharing a store at one time.
+std::string worker_name() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return fmt::format("{}:{}", host[0] ? host : "localhost", ::getpid());
+}
 
 // Thrown from inside create_trial's transaction: the study has its trials
 // (or the searcher has no more points), so nothing is inserted.
@@ -149,6 +159,7 @@ LoopOutcome run_trials(store::Store& store, const store::StudyRecord& study, Sea
       break;
     }
     if (!queued_origin.empty()) store.set_attribute(trial->id, "queued", queued_origin);
+    store.set_attribute(trial->id, "worker", worker_name());
     observer.trial_started(*trial, index, settings.n_trials);
 
     TrialResult result;

@@ -7,6 +7,11 @@ then stopped. Counted from the store afterwards: COMPLETE trials per minute,
 FAILED trials, workers that exited with an error before the stop, and lines
 on their stderr. The PostgreSQL server is a temporary one (initdb, pg_ctl on
 a loopback port; as `nobody` when run as root), as in the tests.
+
+With --dashboard N, `bertlab dashboard` serves the store meanwhile and N
+pollers read the study as its page does (the trials every --poll-ms; the
+study and its importances when the revision changed): requests, errors
+(anything but a 200 with JSON) and the dashboard's stderr lines are counted.
 """
 
 import argparse
@@ -19,7 +24,10 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.parse
+import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 WORKER = os.path.join(ROOT, "build", "tests", "search", "search_worker")
@@ -65,13 +73,79 @@ class PostgresServer:
         self.run("pg_ctl", "-D", self.data, "-m", "fast", "stop")
 
 
-def measure(location, workers, seconds, trial_ms, folder):
+class DashboardLoad:
+    """`bertlab dashboard` on the store, read by pollers that act like open study pages."""
+
+    def __init__(self, location, pollers, poll_ms, folder):
+        self.err = open(os.path.join(folder, "dashboard.err"), "w+")
+        self.proc = subprocess.Popen([BERTLAB, "dashboard", "--store", location, "--port", "0"],
+                                     stdout=subprocess.PIPE, stderr=self.err, text=True)
+        line = self.proc.stdout.readline()
+        if "http://" not in line:
+            sys.exit(f"bertlab dashboard did not start: {line}")
+        self.base = line.split()[2].rstrip("/")
+        self.poll_s = poll_ms / 1000
+        self.requests = 0
+        self.errors = []
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        deadline = time.monotonic() + 60  # the workers create the study; pages open once it exists
+        while time.monotonic() < deadline:
+            with urllib.request.urlopen(self.base + "/api/studies", timeout=30) as answer:
+                if any(s["name"] == "bench" for s in json.loads(answer.read())["studies"]):
+                    break
+            time.sleep(0.2)
+        self.threads = [threading.Thread(target=self.poll, daemon=True) for _ in range(pollers)]
+        for thread in self.threads:
+            thread.start()
+
+    def get(self, path):
+        try:
+            with urllib.request.urlopen(self.base + path, timeout=30) as answer:
+                body = json.loads(answer.read())
+                ok = answer.status == 200
+        except Exception as error:  # connection refused, 4xx/5xx, bad JSON: all errors here
+            body, ok = None, False
+            with self.lock:
+                self.errors.append(f"{path}: {error}")
+        with self.lock:
+            self.requests += 1
+        return body if ok else None
+
+    def poll(self):
+        study = "/api/studies/" + urllib.parse.quote("bench", safe="")
+        revision = None
+        while not self.stopping.is_set():
+            trials = self.get(study + "/trials")
+            if trials and trials["revision"] != revision:
+                revision = trials["revision"]
+                self.get(study)
+                self.get(study + "/importances")
+                self.get("/api/studies")
+            time.sleep(self.poll_s)
+
+    def stop(self):
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join()
+        exited = self.proc.poll() is not None
+        self.proc.send_signal(signal.SIGTERM)
+        code = self.proc.wait(timeout=30)
+        self.err.seek(0)
+        stderr_lines = sum(1 for line in self.err if line.strip())
+        self.err.close()
+        return {"requests": self.requests, "errors": len(self.errors), "first_errors": self.errors[:5],
+                "exited_early": exited, "exit_code": code, "stderr_lines": stderr_lines}
+
+
+def measure(location, workers, seconds, trial_ms, folder, dashboard_pollers=0, poll_ms=500):
     procs, logs = [], []
     for i in range(workers):
         err = open(os.path.join(folder, f"worker{i}.err"), "w+")
         logs.append(err)
         procs.append(subprocess.Popen([WORKER, location, "bench", "100000000", str(trial_ms), "60000"],
                                       stdout=subprocess.DEVNULL, stderr=err))
+    load = DashboardLoad(location, dashboard_pollers, poll_ms, folder) if dashboard_pollers else None
     start = time.monotonic()
     early_exits = 0
     while time.monotonic() - start < seconds:
@@ -79,6 +153,7 @@ def measure(location, workers, seconds, trial_ms, folder):
         if any(p.poll() is not None for p in procs):
             break
     elapsed = time.monotonic() - start
+    dashboard = load.stop() if load else None
     for p in procs:
         if p.poll() is not None:
             early_exits += 1
@@ -102,7 +177,7 @@ def measure(location, workers, seconds, trial_ms, folder):
             "running_at_stop": counts.get("RUNNING", 0), "minutes": elapsed / 60,
             "trials_per_minute": counts.get("COMPLETE", 0) / (elapsed / 60),
             "numbers_unique_gap_free": n["n"] == n["d"] and (n["m"] is None or n["m"] + 1 == n["n"]),
-            "worker_errors": early_exits, "stderr_lines": stderr_lines}
+            "worker_errors": early_exits, "stderr_lines": stderr_lines, "dashboard": dashboard}
 
 
 def main():
@@ -111,6 +186,9 @@ def main():
     parser.add_argument("--seconds", type=float, default=600)
     parser.add_argument("--trial-ms", type=int, default=50)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--dashboard", type=int, default=0, metavar="N",
+                        help="serve the store with bertlab dashboard, read by N polling pages")
+    parser.add_argument("--poll-ms", type=int, default=500)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     for program in (WORKER, BERTLAB):
@@ -131,7 +209,8 @@ def main():
                 sys.exit(f"unknown backend {backend}")
             print(f"{backend}: {args.workers} workers for {args.seconds:.0f} s, {args.trial_ms} ms trials ...",
                   file=sys.stderr, flush=True)
-            results[backend] = measure(location, args.workers, args.seconds, args.trial_ms, folder)
+            results[backend] = measure(location, args.workers, args.seconds, args.trial_ms, folder,
+                                       args.dashboard, args.poll_ms)
         finally:
             if server:
                 server.stop()
@@ -147,6 +226,14 @@ def main():
     for backend, r in results.items():
         print(f"{backend:<12}{r['trials_per_minute']:>12.1f}{r['complete']:>10}{r['failed']:>8}"
               f"{r['worker_errors']:>15}{r['stderr_lines']:>14}{str(r['numbers_unique_gap_free']):>12}")
+    for backend, r in results.items():
+        d = r["dashboard"]
+        if d:
+            print(f"{backend}: dashboard with {args.dashboard} polling pages: {d['requests']} requests, "
+                  f"{d['errors']} errors, {d['stderr_lines']} stderr lines, "
+                  f"{'exited early' if d['exited_early'] else 'served throughout'}")
+            for error in d["first_errors"]:
+                print(f"  {error}")
     if "sqlite" in results and "postgresql" in results and results["sqlite"]["trials_per_minute"] > 0:
         ratio = results["postgresql"]["trials_per_minute"] / results["sqlite"]["trials_per_minute"]
         print(f"postgresql / sqlite: {ratio:.2f}x")
