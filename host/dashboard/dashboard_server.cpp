@@ -1,6 +1,7 @@
 #include "dashboard/dashboard_server.hpp"
 
 #include <arpa/inet.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
@@ -121,6 +122,7 @@ struct DashboardServer::Impl {
   // serve() and stop() meet through these, so that a stop() that comes
   // before the listener runs is not lost (httplib's own stop() would be).
   std::atomic<bool> stop_requested{false}, started{false}, finished{false};
+  int listen_socket = -1;  // for raising the listen backlog after bind()
   // Importances of each study at the revision they were computed for: the
   // forest is the one costly answer, and a polling page asks again and again.
   std::mutex cache_mutex;
@@ -140,6 +142,10 @@ void DashboardServer::Impl::routes() {
   // Keep-alive connections hold a thread each: idle ones let go quickly so a
   // few polling pages do not starve other requests.
   server.set_keep_alive_timeout(2);
+  server.set_socket_options([this](socket_t socket) {
+    httplib::default_socket_options(socket);
+    listen_socket = socket;
+  });
   server.set_pre_routing_handler([](const httplib::Request& request, httplib::Response& response) {
     if (request.method == "GET" || request.method == "HEAD") return httplib::Server::HandlerResponse::Unhandled;
     response.set_header("Allow", "GET, HEAD");
@@ -278,6 +284,10 @@ int DashboardServer::bind() {
     throw std::runtime_error(fmt::format("cannot listen on {}:{}: the port is in use or the address is not one of "
                                          "this machine's",
                                          s.host, s.port));
+  // httplib listens with a backlog of 5: a page's burst of requests beside
+  // a few pollers overflows it, and each dropped connection waits out a SYN
+  // retransmission (1 s, 3 s, 7 s, ...). listen() again raises it.
+  if (impl_->listen_socket >= 0) ::listen(impl_->listen_socket, SOMAXCONN);
   return port;
 }
 
