@@ -436,7 +436,7 @@ try:
         "contour": count("#plot-contour .contourlayer .contour"),
         "contour_points": count("#plot-contour .scatterlayer .point"),
         "edf_lines": count("#plot-edf .scatterlayer .js-line"),
-        "timeline_lines": count("#plot-timeline .scatterlayer .js-line"),
+        "timeline_bars": count("#plot-timeline .bars .point"),
     }
     out["study"] = page
     shot("study")
@@ -487,7 +487,7 @@ print(json.dumps(out))
   CHECK(page["contour"].get<int>() > 0);
   CHECK(page["contour_points"] == 6);
   CHECK(page["edf_lines"] == 1);
-  CHECK(page["timeline_lines"] == 8);                // one bar per trial
+  CHECK(page["timeline_bars"] == 8);                 // one bar per trial
   CHECK(seen["trial_rows_after"] == 9);
   CHECK(seen["history_points_after"] == 7);
   CHECK(seen["still_same_page"] == 1);

@@ -398,22 +398,26 @@
     }], { xaxis: { title: { text: view.study.metric } }, yaxis: { title: { text: 'cumulative share' }, range: [0, 1.02] } });
   }
 
+  // A Gantt chart as plotly draws one: horizontal bars from each trial's
+  // start (base) for its duration, both in ms, one row per worker.
   function drawTimeline() {
     const trials = view.trials.filter((t) => t.started_at);
     if (!trials.length) return emptyPlot('plot-timeline', 'No trial has started.');
-    const now = new Date().toISOString();
+    const now = Date.now();
     const traces = ['COMPLETE', 'PRUNED', 'FAILED', 'RUNNING'].map((state) => {
-      const x = [], y = [], text = [];
-      for (const t of trials.filter((tr) => tr.state === state)) {
-        const worker = (t.attributes && t.attributes.worker) || 'unknown worker';
-        const label = 'trial ' + t.number + ' (' + state + ')' + (isNumber(t.value) ? ': ' + fmt(t.value) : '');
-        x.push(t.started_at, t.finished_at || now, null);
-        y.push(worker, worker, null);
-        text.push(label, label, null);
-      }
-      return { type: 'scatter', mode: 'lines', name: state, x, y, text, hoverinfo: 'text', line: { color: STATE_COLORS[state], width: 12 } };
+      const shown = trials.filter((t) => t.state === state);
+      const label = (t) => 'trial ' + t.number + ' (' + state + ')' + (isNumber(t.value) ? ': ' + fmt(t.value) : '');
+      return {
+        type: 'bar', orientation: 'h', name: state,
+        base: shown.map((t) => Date.parse(t.started_at)),  // ms since the epoch, shown as UTC
+        x: shown.map((t) => Math.max(1, (t.finished_at ? Date.parse(t.finished_at) : now) - Date.parse(t.started_at))),
+        y: shown.map((t) => (t.attributes && t.attributes.worker) || 'unknown worker'),
+        text: shown.map(label), hoverinfo: 'text', textposition: 'none',
+        marker: { color: STATE_COLORS[state], line: { color: 'white', width: 1 } },
+      };
     }).filter((trace) => trace.x.length);
-    draw('plot-timeline', traces, { showlegend: true, legend: { orientation: 'h' }, xaxis: { type: 'date' }, yaxis: { automargin: true, type: 'category' } });
+    draw('plot-timeline', traces, { showlegend: true, legend: { orientation: 'h' }, barmode: 'overlay',
+      xaxis: { type: 'date' }, yaxis: { automargin: true, type: 'category' } });
   }
 
   function trialColumns() {
