@@ -364,6 +364,44 @@ TEST_CASE_TEMPLATE("four processes writing at once get unique, gap-free trial nu
   Backend::check_integrity(path);
 }
 
+TEST_CASE_TEMPLATE("a reader sees whole trials while processes add them", Backend, Sqlite, Postgres) {
+  // The dashboard reads a study while workers write it: each read must be
+  // one snapshot, never a trial's values without the trial.
+  bertlab::test::ScratchDir dir;
+  const std::string path = Backend::new_store(dir);
+  const auto study = open_store(path)->get_or_create_study("shared", "exp", "accuracy", Direction::maximize);
+  std::vector<pid_t> writers{spawn_writer({path, "shared", "150"}), spawn_writer({path, "shared", "150"})};
+  auto reader = open_store(path, /*read_only=*/true);
+  int reads = 0;
+  std::size_t seen = 0;
+  auto writing = [&] {
+    for (pid_t& pid : writers) {
+      int status = 0;
+      if (pid > 0 && ::waitpid(pid, &status, WNOHANG) == pid) {
+        CHECK(WIFEXITED(status));
+        CHECK(WEXITSTATUS(status) == 0);
+        pid = 0;
+      }
+    }
+    return std::any_of(writers.begin(), writers.end(), [](pid_t pid) { return pid > 0; });
+  };
+  while (writing()) {
+    const auto trials = reader->trials(study.id);  // throws on a torn read
+    ++reads;
+    CHECK(trials.size() >= seen);
+    seen = trials.size();
+    for (const auto& trial : trials) {
+      CHECK(trial.intermediate_values.size() <= 3);
+      if (trial.state == TrialState::complete) {
+        CHECK(trial.intermediate_values.size() == 3);
+        CHECK(trial.artifacts.size() == 1);
+      }
+    }
+  }
+  CHECK(reads > 0);
+  CHECK(reader->trials(study.id).size() == 300);
+}
+
 TEST_CASE_TEMPLATE("a writer killed inside its transaction leaves a consistent store", Backend, Sqlite, Postgres) {
   bertlab::test::ScratchDir dir;
   const std::string path = Backend::new_store(dir);

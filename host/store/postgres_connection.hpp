@@ -89,10 +89,15 @@ class PgConnection {
   // Runs `body` in one transaction and returns what it returns; `read_only`
   // transactions refuse writes. A serialization failure or deadlock rolls
   // back and runs `body` again, so it must be safe to rerun.
+  // A read runs its statements on one snapshot (REPEATABLE READ): a study's
+  // trials and their intermediate values are separate SELECTs, and under
+  // READ COMMITTED a trial inserted between them would have values but no
+  // row. (Read-only, that level never fails to serialize.) Writes lock the
+  // rows they depend on and stay READ COMMITTED.
   template <class Body>
   auto transact(std::string_view op, bool read_only, Body&& body) {
     for (int attempt = 1;; ++attempt) {
-      exec(op, read_only ? "BEGIN READ ONLY" : "BEGIN");
+      exec(op, read_only ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN");
       try {
         if constexpr (std::is_void_v<std::invoke_result_t<Body&>>) {
           body();

@@ -78,11 +78,19 @@ class DashboardLoad:
 
     def __init__(self, location, pollers, poll_ms, folder):
         self.err = open(os.path.join(folder, "dashboard.err"), "w+")
-        self.proc = subprocess.Popen([BERTLAB, "dashboard", "--store", location, "--port", "0"],
-                                     stdout=subprocess.PIPE, stderr=self.err, text=True)
-        line = self.proc.stdout.readline()
-        if "http://" not in line:
-            sys.exit(f"bertlab dashboard did not start: {line}")
+        deadline = time.monotonic() + 60  # the workers create the store; the dashboard opens it once it exists
+        while True:
+            self.proc = subprocess.Popen([BERTLAB, "dashboard", "--store", location, "--port", "0"],
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            line = self.proc.stdout.readline()
+            if "http://" in line:
+                break
+            message = self.proc.communicate()[1]
+            if time.monotonic() > deadline:
+                sys.exit(f"bertlab dashboard did not start: {message}")
+            time.sleep(0.5)
+        # Its stderr from here on is counted.
+        threading.Thread(target=lambda: self.err.writelines(self.proc.stderr), daemon=True).start()
         self.base = line.split()[2].rstrip("/")
         self.poll_s = poll_ms / 1000
         self.requests = 0
@@ -106,8 +114,9 @@ class DashboardLoad:
                 ok = answer.status == 200
         except Exception as error:  # connection refused, 4xx/5xx, bad JSON: all errors here
             body, ok = None, False
+            detail = error.read().decode(errors="replace") if hasattr(error, "read") else ""
             with self.lock:
-                self.errors.append(f"{path}: {error}")
+                self.errors.append(f"{path}: {error} {detail}".strip())
         with self.lock:
             self.requests += 1
         return body if ok else None
