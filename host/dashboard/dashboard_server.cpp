@@ -13,7 +13,6 @@
 #include <thread>
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
@@ -67,12 +66,14 @@ void send_asset(httplib::Response& response, const Asset& asset) {
 // Refuses query parameters the endpoint does not take: a misspelt filter
 // must not look like an empty result.
 void allow_params(const httplib::Request& request, std::initializer_list<std::string_view> allowed) {
-  for (const auto& [key, value] : request.params)
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-      throw ApiError{400, allowed.size() == 0
-                              ? fmt::format("unknown query parameter '{}': this endpoint takes none", key)
-                              : fmt::format("unknown query parameter '{}': expected {}", key,
-                                            fmt::join(allowed, ", "))};
+  for (const auto& [key, value] : request.params) {
+    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+    std::string expected;
+    for (auto name : allowed) expected += (expected.empty() ? "" : ", ") + std::string(name);
+    throw ApiError{400, expected.empty()
+                            ? fmt::format("unknown query parameter '{}': this endpoint takes none", key)
+                            : fmt::format("unknown query parameter '{}': expected {}", key, expected)};
+  }
 }
 
 std::int64_t parse_trial_number(const std::string& text) {
