@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "store/trial_model.hpp"
 
 namespace bertlab::cli {
 
@@ -47,19 +48,9 @@ store::StudyRecord require_study(store::Store& store, const std::string& name) {
 }
 
 std::pair<std::string, std::int64_t> parse_trial_ref(const std::string& ref) {
-  auto slash = ref.rfind('/');
-  std::int64_t number = -1;
-  if (slash != std::string::npos && slash > 0 && slash + 1 < ref.size()) {
-    try {
-      std::size_t used = 0;
-      number = std::stoll(ref.substr(slash + 1), &used);
-      if (used != ref.size() - slash - 1) number = -1;
-    } catch (const std::exception&) {
-      number = -1;
-    }
-  }
-  if (number < 0) throw ExitError(kExitUsage, fmt::format("expected a trial as STUDY/NUMBER, got '{}'", ref));
-  return {ref.substr(0, slash), number};
+  auto split = store::split_trial_ref(ref);
+  if (!split) throw ExitError(kExitUsage, fmt::format("expected a trial as STUDY/NUMBER, got '{}'", ref));
+  return *split;
 }
 
 std::pair<store::StudyRecord, store::TrialRecord> require_trial(store::Store& store, const std::string& ref) {

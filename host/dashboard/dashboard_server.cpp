@@ -19,6 +19,7 @@
 #include "dashboard/assets.hpp"
 #include "dashboard/param_importance.hpp"
 #include "dashboard/study_views.hpp"
+#include "util/parse_index.hpp"
 
 namespace bertlab::dashboard {
 
@@ -77,15 +78,9 @@ void allow_params(const httplib::Request& request, std::initializer_list<std::st
 }
 
 std::int64_t parse_trial_number(const std::string& text) {
-  std::int64_t number = -1;
-  try {
-    std::size_t used = 0;
-    number = std::stoll(text, &used);
-    if (used != text.size()) number = -1;
-  } catch (const std::exception&) {
-  }
-  if (number < 0) throw ApiError{400, fmt::format("expected a trial number (0, 1, ...), got '{}'", text)};
-  return number;
+  auto number = util::parse_index(text);
+  if (!number) throw ApiError{400, fmt::format("expected a trial number (0, 1, ...), got '{}'", text)};
+  return *number;
 }
 
 std::vector<TrialState> parse_states(const std::string& text) {

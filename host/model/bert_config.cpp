@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "model/activation.hpp"
+#include "util/parse_index.hpp"
 
 namespace bertlab::model {
 
@@ -41,13 +42,7 @@ void read_pruned_heads(const nlohmann::json& json, const std::string& source, Be
   };
   if (!it->is_object()) fail("must be an object {\"layer\": [head, ...]}");
   for (const auto& [key, heads] : it->items()) {
-    std::int64_t layer = -1;
-    try {
-      std::size_t used = 0;
-      layer = std::stoll(key, &used);
-      if (used != key.size()) layer = -1;
-    } catch (const std::exception&) {
-    }
+    const std::int64_t layer = util::parse_index(key).value_or(-1);
     if (layer < 0 || layer >= c.num_hidden_layers)
       fail(fmt::format("names layer '{}', expected 0 to {}", key, c.num_hidden_layers - 1));
     if (!heads.is_array()) fail(fmt::format("[\"{}\"] must be a list of head indices", key));

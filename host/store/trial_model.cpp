@@ -2,19 +2,16 @@
 
 #include <fmt/format.h>
 
+#include "util/parse_index.hpp"
+
 namespace bertlab::store {
 
 std::optional<std::pair<std::string, std::int64_t>> split_trial_ref(const std::string& ref) {
   auto slash = ref.rfind('/');
-  if (slash == std::string::npos || slash == 0 || slash + 1 >= ref.size()) return std::nullopt;
-  try {
-    std::size_t used = 0;
-    const auto number = std::stoll(ref.substr(slash + 1), &used);
-    if (used != ref.size() - slash - 1 || number < 0) return std::nullopt;
-    return std::pair{ref.substr(0, slash), static_cast<std::int64_t>(number)};
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
+  if (slash == std::string::npos || slash == 0) return std::nullopt;
+  const auto number = util::parse_index(std::string_view(ref).substr(slash + 1));
+  if (!number) return std::nullopt;
+  return std::pair{ref.substr(0, slash), *number};
 }
 
 std::filesystem::path trial_model_dir(Store& store, const std::string& study_name, std::int64_t number) {
