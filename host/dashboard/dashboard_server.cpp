@@ -31,20 +31,23 @@ struct ApiError {
   std::string message;
 };
 
-// Sends `body` as it is. httplib would otherwise compress whatever the
-// browser accepts, and its brotli at the highest quality takes seconds on
-// plotly.js; a content provider of known length goes out uncompressed.
-void send_uncompressed(httplib::Response& response, std::shared_ptr<const std::string> body, const std::string& type) {
-  const auto size = body->size();
-  response.set_content_provider(size, type, [body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-    return sink.write(body->data() + offset, length);
-  });
+// Sends `bytes` as they are, `owner` keeping them alive until sent.
+// httplib would otherwise compress whatever the browser accepts, and its
+// brotli at the highest quality takes seconds on plotly.js; a content
+// provider of known length goes out uncompressed.
+void send_uncompressed(httplib::Response& response, std::string_view bytes, const std::string& type,
+                       std::shared_ptr<const void> owner = nullptr) {
+  response.set_content_provider(
+      bytes.size(), type, [bytes, owner](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+        return sink.write(bytes.data() + offset, length);
+      });
 }
 
 void send_json(httplib::Response& response, const nlohmann::json& body) {
   response.status = 200;
   response.set_header("Cache-Control", "no-store");
-  send_uncompressed(response, std::make_shared<const std::string>(body.dump()), "application/json");
+  auto text = std::make_shared<const std::string>(body.dump());
+  send_uncompressed(response, *text, "application/json", text);
 }
 
 // Errors are small and go through set_content: the error handler below
@@ -57,11 +60,7 @@ void send_error(httplib::Response& response, int status, const std::string& mess
 
 void send_asset(httplib::Response& response, const Asset& asset) {
   response.set_header("X-Content-Type-Options", "nosniff");
-  const std::string_view bytes = asset.bytes;  // compiled in: lives as long as the program
-  response.set_content_provider(bytes.size(), std::string(asset.content_type),
-                                [bytes](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-                                  return sink.write(bytes.data() + offset, length);
-                                });
+  send_uncompressed(response, asset.bytes, std::string(asset.content_type));  // compiled in: never freed
 }
 
 // Refuses query parameters the endpoint does not take: a misspelt filter
@@ -250,17 +249,15 @@ void DashboardServer::Impl::routes() {
   server.Get(R"(/api/studies/(.+))", [this](const httplib::Request& request, httplib::Response& response) {
     allow_params(request, {});
     const auto name = request.matches[1].str();
-    std::vector<store::StudySummary> studies;
+    std::optional<store::StudySummary> summary;
     std::vector<store::TrialRecord> trials;
     {
       std::lock_guard lock(store_mutex);
-      const auto study = study_named(name);
-      studies = store->list_studies();
-      trials = store->trials(study.id);
+      summary = find_summary(*store, name);
+      if (!summary) throw ApiError{404, fmt::format("no study named '{}' in the store", name)};
+      trials = store->trials(summary->study.id);
     }
-    auto it = std::find_if(studies.begin(), studies.end(), [&](const auto& s) { return s.study.name == name; });
-    if (it == studies.end()) throw ApiError{404, fmt::format("no study named '{}' in the store", name)};
-    send_json(response, study_json(*it, trials));
+    send_json(response, study_json(*summary, trials));
   });
 }
 

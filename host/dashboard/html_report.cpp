@@ -1,6 +1,5 @@
 #include "dashboard/html_report.hpp"
 
-#include <algorithm>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -40,9 +39,8 @@ std::string html_escape(const std::string& text) {
 }  // namespace
 
 std::string html_report(store::Store& store, const std::string& study_name) {
-  const auto studies = store.list_studies();
-  auto summary = std::find_if(studies.begin(), studies.end(), [&](const auto& s) { return s.study.name == study_name; });
-  if (summary == studies.end())
+  const auto summary = find_summary(store, study_name);
+  if (!summary)
     throw std::runtime_error(fmt::format("no study named '{}' in {}", study_name, store.location()));
   const auto trials = store.trials(summary->study.id);
   const nlohmann::json data = {{"generated_at", store::timestamp_utc()},

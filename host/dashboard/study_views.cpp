@@ -39,6 +39,12 @@ std::pair<nlohmann::json, nlohmann::json> model_and_head(const std::string& expe
 
 }  // namespace
 
+std::optional<store::StudySummary> find_summary(store::Store& store, const std::string& name) {
+  for (auto& summary : store.list_studies())
+    if (summary.study.name == name) return std::move(summary);
+  return std::nullopt;
+}
+
 nlohmann::json study_summary_json(const store::StudySummary& summary) {
   nlohmann::json states = nlohmann::json::object();
   std::int64_t total = 0;

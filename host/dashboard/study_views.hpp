@@ -3,6 +3,7 @@
 // in a page. Pure functions of what the store returned.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,9 @@
 #include "store/store.hpp"
 
 namespace bertlab::dashboard {
+
+// The summary of the study named `name`, if the store has one.
+std::optional<store::StudySummary> find_summary(store::Store& store, const std::string& name);
 
 // One row of the studies page: counts per state, best value, the model and
 // head read from the study's experiment.
